@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from loans import urls as loans_urls
+
+api_v1 = [
+    path("", include((loans_urls.api_urlpatterns, "loans-api"))),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="loans:calculator", permanent=False)),
+    path("", include("loans.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
