@@ -6,7 +6,7 @@ from accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "phone", "email", "is_staff", "is_active", "date_joined"]
     search_fields = ["username", "phone", "email", "public_id"]
     ordering = ["-date_joined", "-pk"]

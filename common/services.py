@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from accounts.models import User
 from common.exceptions import InvalidInput
 from common.models import BusinessCalendar, BusinessDateChange
 
@@ -16,7 +16,7 @@ def business_date_advance(
     to_date: dt.date,
     source: str,
     now: dt.datetime,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     reason: str = "",
 ) -> BusinessDateChange:
     """Move the business date forward to `to_date`. Going back would reopen closed days,

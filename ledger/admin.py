@@ -52,8 +52,7 @@ class AccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Account]):
 
 class JournalLineInline(ReadOnlyAdminMixin, admin.TabularInline[JournalLine, JournalTransaction]):
     model = JournalLine
-    fields = ["account", "debit", "credit", "loan"]
-    readonly_fields = fields
+    fields = readonly_fields = ("account", "debit", "credit", "loan")
     extra = 0
 
 

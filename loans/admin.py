@@ -164,7 +164,7 @@ class CreditLineAdmin(SimpleHistoryAdmin[CreditLine]):
 
 class InstallmentInline(admin.TabularInline[Installment, Loan]):
     model = Installment
-    fields = [
+    fields = readonly_fields = (
         "number",
         "status",
         "period_start_date",
@@ -176,8 +176,7 @@ class InstallmentInline(admin.TabularInline[Installment, Loan]):
         "interest_paid",
         "penalty_accrued",
         "paid_date",
-    ]
-    readonly_fields = fields
+    )
     extra = 0
     ordering = ["number", "pk"]
     can_delete = False
@@ -189,8 +188,7 @@ class InstallmentInline(admin.TabularInline[Installment, Loan]):
 class LoanJournalLineInline(admin.TabularInline[JournalLine, Loan]):
     model = JournalLine
     verbose_name_plural = _("ledger postings")
-    fields = ["transaction", "account", "debit", "credit"]
-    readonly_fields = fields
+    fields = readonly_fields = ("transaction", "account", "debit", "credit")
     extra = 0
     can_delete = False
 

@@ -20,7 +20,7 @@ from common.selectors import business_date_get
 from loans.pricing import MAX_PRINCIPAL, MAX_TERM, schedule_quote
 from loans.schedule import InterestRate, RepaymentMethod, Schedule
 
-_DATE_ERRORS = {"invalid": "must be a date written as YYYY-MM-DD."}
+_DATE_ERRORS: dict[str, Any] = {"invalid": "must be a date written as YYYY-MM-DD."}
 
 
 class InstallmentOutputSerializer(serializers.Serializer[Any]):

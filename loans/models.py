@@ -444,4 +444,5 @@ class Installment(models.Model):
 
     @property
     def total(self) -> Decimal:
-        return self.principal + self.interest
+        total: Decimal = self.principal + self.interest
+        return total

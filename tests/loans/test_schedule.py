@@ -6,7 +6,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from loans.schedule import (
@@ -262,19 +262,28 @@ def schedules(draw):
     # rates are for credit-line draws of a few months to a few years.
     longest = 36 if (basis is RateBasis.DAILY and method is EI) else 360
     term = draw(st.integers(min_value=1, max_value=longest))
-    unit = draw(st.sampled_from([D("0.01"), D("0.10"), D("1.00")]))
-    # Rounding each row can overshoot the principal when it is tiny against the term
-    # (refused with `schedule_not_representable`, tested above); stay clear of that.
-    smallest = max(D("100"), unit * term * term)
-    principal = draw(st.decimals(min_value=smallest, max_value=smallest + D("5000000"), places=2))
-    schedule = build_schedule(
-        principal=principal,
-        term=term,
-        method=method,
-        rate=rate,
-        start_date=draw(dates),
-        rounding_unit=unit,
+    # Rounding each row can overshoot the principal when it is tiny against the term, and
+    # an installment rounded to a coarse unit compounds into an early payoff on long loans
+    # (both refused with `schedule_not_representable`, tested above); stay clear of that.
+    unit = draw(
+        st.sampled_from([D("0.01"), D("0.10"), D("1.00")]) if term <= 36 else st.just(D("0.01"))
     )
+    smallest = max(D("100"), unit * term * term * (10 if unit > D("0.01") else 1))
+    principal = draw(st.decimals(min_value=smallest, max_value=smallest + D("5000000"), places=2))
+    try:
+        schedule = build_schedule(
+            principal=principal,
+            term=term,
+            method=method,
+            rate=rate,
+            start_date=draw(dates),
+            rounding_unit=unit,
+        )
+    except ScheduleError as exc:
+        # Small, long, expensive loans where a rounding of half a fen compounds past a row's
+        # principal are refused (never a negative row); other errors are failures.
+        assert exc.code == "schedule_not_representable"
+        assume(False)
     return schedule, unit
 
 

@@ -1,0 +1,67 @@
+"""Fixtures shared by every test. Tests run on the real PostgreSQL and Redis (see
+config/settings/test.py)."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from common.models import BusinessCalendar
+
+BUSINESS_DATE = dt.date(2024, 5, 10)
+
+
+def _ensure_reference_data() -> None:
+    """Transactional tests end by truncating every table, rows made by data migrations
+    included; put them back so each test starts from a migrated database."""
+    from django.utils import timezone
+
+    from ledger.accounts import CHART_OF_ACCOUNTS
+    from ledger.models import Account
+
+    if Account.objects.count() != len(CHART_OF_ACCOUNTS):
+        for code, name, name_zh, kind in CHART_OF_ACCOUNTS:
+            Account.objects.get_or_create(
+                code=str(code), defaults={"name": name, "name_zh": name_zh, "kind": str(kind)}
+            )
+    BusinessCalendar.objects.get_or_create(pk=1, defaults={"current_date": timezone.localdate()})
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+        _ensure_reference_data()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def business_date(db) -> dt.date:
+    """Pin the business date so date rules are deterministic."""
+    BusinessCalendar.objects.filter(pk=1).update(current_date=BUSINESS_DATE)
+    return BUSINESS_DATE
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
