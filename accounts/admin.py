@@ -1,13 +1,67 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.utils.translation import gettext_lazy as _
+"""The back office view of accounts. Staff see ID and card numbers only masked: no admin
+page, list, inline or history lists an encrypted field. Profiles, security events and
+consents are read-only here: they change only through the borrower's own services."""
 
-from accounts.models import User
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.identity import id_number_digests
+from accounts.models import BiometricConsent, BorrowerProfile, SecurityEvent, User
+
+PROFILE_FIELDS = (
+    "full_name",
+    "id_number_masked",
+    "birth_date",
+    "bank_card_masked",
+    "bank_name",
+    "completed_at",
+    "updated_at",
+)
+
+
+class ReadOnlyAdminMixin:
+    """Viewable, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class BorrowerProfileInline(ReadOnlyAdminMixin, admin.StackedInline[BorrowerProfile, User]):
+    model = BorrowerProfile
+    fields = PROFILE_FIELDS
+    readonly_fields = PROFILE_FIELDS
+    can_delete = False
+    extra = 0
+    verbose_name_plural = _("real-name profile")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
-    list_display = ["username", "phone", "email", "is_staff", "is_active", "date_joined"]
+    list_display = [
+        "username",
+        "phone",
+        "email",
+        "is_staff",
+        "has_profile",
+        "is_active",
+        "date_joined",
+    ]
+    list_select_related = ["profile"]
     search_fields = ["username", "phone", "email", "public_id"]
     ordering = ["-date_joined", "-pk"]
     fieldsets = [
@@ -15,3 +69,58 @@ class UserAdmin(BaseUserAdmin[User]):
         (_("Contact"), {"fields": ["phone", "public_id"]}),
     ]
     readonly_fields = ["public_id"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[InlineModelAdmin[Any, Any]]]:
+        return [BorrowerProfileInline] if obj is not None and not obj.is_staff else []
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A borrower's mobile number changes through their profile, which records a
+        # security event; staff editing it here would bypass that.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not obj.is_staff:
+            fields.append("phone")
+        return fields
+
+    @admin.display(boolean=True, description=_("profile complete"))
+    def has_profile(self, user: User) -> bool:
+        return hasattr(user, "profile")
+
+
+@admin.register(BorrowerProfile)
+class BorrowerProfileAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["full_name", "id_number_masked", "user", "bank_card_masked", "bank_name"]
+    list_select_related = ["user"]
+    fields = ["user", *PROFILE_FIELDS]
+    readonly_fields = ["user", *PROFILE_FIELDS]
+    search_fields = ["full_name", "user__username", "user__phone", "user__email"]
+    search_help_text = _("Name, mobile number, e-mail, or a full ID number (matched by digest).")
+    ordering = ["-completed_at", "-pk"]
+    history_list_display = ["full_name", "id_number_masked", "bank_card_masked", "bank_name"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[BorrowerProfile], search_term: str
+    ) -> tuple[QuerySet[BorrowerProfile], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().upper()
+        if len(term) == 18:
+            results |= queryset.filter(id_number_digest__in=id_number_digests(term))
+        return results, may_have_duplicates
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[SecurityEvent]):
+    list_display = ["occurred_at", "user", "kind", "ip_address", "device_id", "detail"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__phone", "user__email", "ip_address", "device_id"]
+    date_hierarchy = "occurred_at"
+    ordering = ["-occurred_at", "-pk"]
+
+
+@admin.register(BiometricConsent)
+class BiometricConsentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[BiometricConsent]):
+    list_display = ["user", "text_version", "granted_at", "withdrawn_at", "ip_address"]
+    list_filter = ["text_version", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__phone", "user__email"]
+    ordering = ["-granted_at", "-pk"]

@@ -1,20 +1,34 @@
 """People who use the platform: borrowers (sign in with a phone number or an e-mail
-address) and staff (`is_staff`).
+address) and staff (`is_staff`), a borrower's real-name profile, their security events and
+their consent to biometric processing.
 
 Invariants:
 - a phone number and an e-mail address each belong to at most one account (unique,
-  case-insensitive for e-mail); empty values are not shared identities.
+  case-insensitive for e-mail); empty values are not shared identities;
+- a user has at most one profile, and a profile row is always complete: name, ID number,
+  birth date, bank card and bank name are all present (check constraints);
+- an ID number belongs to at most one profile: its keyed digest is unique; the number and
+  the card number are stored encrypted, and only their masks are kept in plain text and in
+  the profile's history;
+- security events are insert-only (a database trigger refuses UPDATE and DELETE);
+- a biometric consent is never deleted and only ever changes once, when it is withdrawn
+  (a trigger); a user has at most one consent that is not withdrawn; a withdrawal is not
+  before the grant.
 """
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField  # type: ignore[import-untyped]
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -35,3 +49,126 @@ class User(AbstractUser):
     @property
     def is_borrower(self) -> bool:
         return not self.is_staff
+
+
+class BorrowerProfile(models.Model):
+    """A borrower's real-name details. Created complete by `borrower_profile_save`; the
+    name and ID number never change afterwards, the bank card can be replaced."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="profile"
+    )
+    full_name = models.CharField(_("full name"), max_length=30)
+    id_number = EncryptedCharField(_("ID number"), max_length=18)
+    id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18)
+    birth_date = models.DateField(_("birth date"))
+    bank_card_number = EncryptedCharField(_("bank card number"), max_length=19)
+    bank_card_masked = models.CharField(_("bank card"), max_length=24)
+    bank_name = models.CharField(_("bank"), max_length=64)
+    completed_at = models.DateTimeField(_("completed at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    # The plaintext (encrypted) columns and the digest never go into the history.
+    history = HistoricalRecords(
+        excluded_fields=["id_number", "id_number_digest", "bank_card_number"]
+    )
+
+    class Meta:
+        verbose_name = _("borrower profile")
+        verbose_name_plural = _("borrower profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(full_name="") & ~Q(bank_name=""),
+                name="profile_names_present",
+            ),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("id_number_digest"), 64))
+                & Q(Exact(Length("id_number_masked"), 18))
+                & ~Q(bank_card_masked=""),
+                name="profile_identity_present",
+            ),
+            models.CheckConstraint(
+                condition=Q(updated_at__gte=F("completed_at")), name="profile_updated_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} {self.id_number_masked}"
+
+
+class SecurityEvent(models.Model):
+    """Something the risk engine must know happened to an account. Insert-only."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PHONE_CHANGED = "phone_changed", _("Mobile number changed")
+        BANK_CARD_CHANGED = "bank_card_changed", _("Bank card changed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="security_events"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+    device_id = models.CharField(_("device id"), max_length=64, blank=True)
+    detail = models.CharField(
+        _("detail"), max_length=255, blank=True, help_text=_("Masked: never a full number.")
+    )
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["login", "password_changed", "phone_changed", "bank_card_changed"]
+                ),
+                name="security_event_kind_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "kind", "occurred_at"], name="security_event_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class BiometricConsent(models.Model):
+    """A borrower's separate, explicit consent to the processing of their face, to the
+    text `accounts.consent.BIOMETRIC_CONSENT_TEXT` of version `text_version`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="biometric_consents"
+    )
+    text_version = models.CharField(_("text version"), max_length=32)
+    granted_at = models.DateTimeField(_("granted at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    device_id = models.CharField(_("device id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("biometric consent")
+        verbose_name_plural = _("biometric consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_active_biometric_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("granted_at")),
+                name="consent_withdrawn_after_granted",
+            ),
+            models.CheckConstraint(condition=~Q(text_version=""), name="consent_text_version"),
+        ]
+
+    def __str__(self) -> str:
+        state = "withdrawn" if self.withdrawn_at else "active"
+        return f"{self.user} {self.text_version} ({state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -3,16 +3,31 @@ newcomer sees a working platform. Safe to run again: it changes nothing the seco
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from loans.models import LoanProduct, Method, ProductKind
+from accounts.selectors import borrower_profile_get
+from accounts.services import borrower_profile_save
+from common.request_context import ClientContext
+from loans.models import Loan, LoanProduct, Method, ProductKind
+from loans.services import loan_application_submit, payout_send
 
 DEMO_STAFF = ("staff", "staff@microlend.example", "microlend-staff")
 DEMO_BORROWER = ("demo", "demo@microlend.example", "microlend-demo", "13800138000")
+# A made-up identity with a valid ID checksum and a Luhn-valid card number.
+DEMO_PROFILE = {
+    "full_name": "张小明",
+    "id_number": "110105199003071239",
+    "bank_card_number": "6222020200112233446",
+    "bank_name": "中国工商银行",
+}
+DEMO_CLIENT = ClientContext(
+    ip_address="127.0.0.1", user_agent="demo-loader", device_id="demo-device-0001"
+)
 
 DEMO_PRODUCTS: dict[str, dict[str, object]] = {
     "weili": {
@@ -61,7 +76,9 @@ class DemoCredentials:
     borrower_password: str
 
 
-def demo_data_load() -> DemoCredentials:
+def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentials:
+    """Products, a staff user, and a borrower with a complete profile, a credit line and
+    one disbursed loan, all made through the same services as real use."""
     User = get_user_model()
     with transaction.atomic(durable=True):
         for code, values in DEMO_PRODUCTS.items():
@@ -72,4 +89,25 @@ def demo_data_load() -> DemoCredentials:
         username, email, password, phone = DEMO_BORROWER
         if not User.objects.filter(username=username).exists():
             User.objects.create_user(username=username, email=email, password=password, phone=phone)
+    borrower = User.objects.get(username=DEMO_BORROWER[0])
+    if borrower_profile_get(user=borrower) is None:
+        borrower_profile_save(
+            user=borrower, business_date=business_date, now=now, context=DEMO_CLIENT, **DEMO_PROFILE
+        )
+    product = LoanProduct.objects.get(code="weili")
+    if not Loan.objects.filter(borrower=borrower).exists():
+        result = loan_application_submit(
+            borrower=borrower,
+            product=product,
+            amount=Decimal("3000.00"),
+            term=10,
+            method=Method.EQUAL_PRINCIPAL,
+            idempotency_key="demo-first-loan",
+            client=DEMO_CLIENT,
+            business_date=business_date,
+            now=now,
+        )
+        loan = Loan.objects.filter(application=result.application).first()
+        if loan is not None:
+            payout_send(payout_id=loan.payout.pk, business_date=business_date, now=now)
     return DemoCredentials(DEMO_STAFF[0], DEMO_STAFF[2], DEMO_BORROWER[0], DEMO_BORROWER[2])

@@ -22,6 +22,7 @@ class AccountCode(StrEnum):
     COMPOUND_INTEREST_RECEIVABLE = "1104"
     FEE_RECEIVABLE = "1105"
     BORROWER_OVERPAYMENT = "2101"
+    PAYOUTS_IN_TRANSIT = "2102"
     LENDING_CAPITAL = "3001"
     INTEREST_INCOME = "4001"
     PENALTY_INCOME = "4002"
@@ -46,6 +47,12 @@ CHART_OF_ACCOUNTS: tuple[tuple[AccountCode, str, str, AccountKind], ...] = (
         AccountCode.BORROWER_OVERPAYMENT,
         "Borrower overpayments",
         "借款人溢缴款",
+        AccountKind.LIABILITY,
+    ),
+    (
+        AccountCode.PAYOUTS_IN_TRANSIT,
+        "Payouts in transit",
+        "在途放款",
         AccountKind.LIABILITY,
     ),
     (AccountCode.LENDING_CAPITAL, "Lending capital", "放贷资本金", AccountKind.EQUITY),

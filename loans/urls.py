@@ -6,8 +6,32 @@ app_name = "loans"
 
 api_urlpatterns = [
     path("schedule-preview/", apis.SchedulePreviewApi.as_view(), name="schedule-preview"),
+    path("products/", apis.ProductListApi.as_view(), name="products"),
+    path("credit-lines/", apis.CreditLineListApi.as_view(), name="credit-lines"),
+    path("applications/", apis.ApplicationListCreateApi.as_view(), name="applications"),
+    path(
+        "applications/preview/",
+        apis.ApplicationPreviewApi.as_view(),
+        name="application-preview",
+    ),
+    path(
+        "applications/<uuid:public_id>/",
+        apis.ApplicationDetailApi.as_view(),
+        name="application",
+    ),
+    path(
+        "applications/<uuid:public_id>/cancel/",
+        apis.ApplicationCancelApi.as_view(),
+        name="application-cancel",
+    ),
+    path("loans/", apis.LoanListApi.as_view(), name="loans"),
+    path("loans/<uuid:public_id>/", apis.LoanDetailApi.as_view(), name="loan"),
 ]
 
 urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
+    path("home/", views.home, name="home"),
+    path("apply/", views.apply, name="apply"),
+    path("applications/<uuid:public_id>/", views.application_detail, name="application"),
+    path("loans/<uuid:public_id>/", views.loan_detail, name="loan"),
 ]

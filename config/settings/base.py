@@ -191,6 +191,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(DATA_DIR / "broker-processed"),
+        "control_folder": str(DATA_DIR / "broker-control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -203,7 +204,18 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "payouts-resend-pending": {
+        "task": "loans.tasks.payouts_resend_pending",
+        "schedule": 300,
+        "options": {"expires": 240},
+    },
+    "applications-expire": {
+        "task": "loans.tasks.applications_expire",
+        "schedule": 3600,
+        "options": {"expires": 3000},
+    },
+}
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
@@ -223,4 +235,10 @@ LOGGING = {
 MICROLEND = {
     # An annualized rate (IRR) above this cannot be offered by any product or price.
     "ANNUALIZED_RATE_CAP": env.str("MICROLEND_ANNUALIZED_RATE_CAP", default="0.24"),
+    # The payment gateway for payouts and card collections (repayments.gateway).
+    "PAYMENT_GATEWAY": env.str(
+        "MICROLEND_PAYMENT_GATEWAY", default="repayments.gateway.SimulatedGateway"
+    ),
+    # Days an application waits for a required face check before it expires.
+    "APPLICATION_VALIDITY_DAYS": env.int("MICROLEND_APPLICATION_VALIDITY_DAYS", default=7),
 }

@@ -6,5 +6,5 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 # The embedded default keeps its database and queue here; create them on first use.
-for _folder in (DATA_DIR, DATA_DIR / "broker", DATA_DIR / "broker-processed"):  # noqa: F405
+for _folder in (DATA_DIR, *(DATA_DIR / f"broker{s}" for s in ("", "-processed", "-control"))):  # noqa: F405
     _folder.mkdir(parents=True, exist_ok=True)

@@ -1,15 +1,17 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from common.demo import demo_data_load
+from common.selectors import business_date_get
 
 
 class Command(BaseCommand):
     help = "Load the demo staff user, borrower and products (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        credentials = demo_data_load()
+        credentials = demo_data_load(business_date=business_date_get(), now=timezone.now())
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready.\n"

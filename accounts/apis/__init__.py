@@ -1,0 +1,15 @@
+"""REST API of the accounts app: one APIView per path, nested input and output
+serializers, one service or selector call per operation. A borrower only ever reaches
+their own data: no URL carries an id, everything is scoped to the caller."""
+
+from accounts.apis.auth import LoginApi, LogoutApi, PasswordChangeApi, SignupApi
+from accounts.apis.me import BiometricConsentApi, ProfileApi
+
+__all__ = [
+    "BiometricConsentApi",
+    "LoginApi",
+    "LogoutApi",
+    "PasswordChangeApi",
+    "ProfileApi",
+    "SignupApi",
+]

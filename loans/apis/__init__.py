@@ -1,0 +1,27 @@
+"""REST API of the loans app. One APIView per operation, input and output serializers
+nested in it, one service or selector call each."""
+
+from loans.apis.borrower import (
+    ApplicationCancelApi,
+    ApplicationDetailApi,
+    ApplicationListCreateApi,
+    ApplicationPreviewApi,
+    CreditLineListApi,
+    LoanDetailApi,
+    LoanListApi,
+    ProductListApi,
+)
+from loans.apis.preview import SchedulePreviewApi, schedule_to_json
+
+__all__ = [
+    "ApplicationCancelApi",
+    "ApplicationDetailApi",
+    "ApplicationListCreateApi",
+    "ApplicationPreviewApi",
+    "CreditLineListApi",
+    "LoanDetailApi",
+    "LoanListApi",
+    "ProductListApi",
+    "SchedulePreviewApi",
+    "schedule_to_json",
+]

@@ -1,0 +1,75 @@
+"""Loan products, credit lines, applications, risk decisions, loans (draws) and their
+installments.
+
+A loan copies its contract terms (rates, rounding, grace, penalty) from the product when it
+is disbursed, so staff editing a product never changes a signed contract, and the nightly
+close of business can compute interest, due and overdue states over whole tables with
+set-based SQL, without joins to products or per-loan Python.
+
+Invariants (database constraints):
+- product: rates positive and ordered (min ≤ default ≤ max), exactly the rate fields of its
+  kind, term range within 1..360, draw amounts positive and ordered, grace ≥ 0, penalty
+  multiplier ≥ 1, repayment days 1..28;
+- credit line: one per borrower and product; limit positive; its daily rate positive;
+- application: amount > 0; one rate; one open application per borrower and product; an
+  idempotency key used once per borrower; no approval or disbursement while a required face
+  check has not passed (the face gate);
+- loan: principal > 0; 0 ≤ principal_outstanding ≤ principal; exactly one of daily and
+  annual rate; first due date after the start date; one loan per application;
+- installment: one live row per (loan, number); scheduled amounts ≥ 0; paid amounts
+  between 0 and what is owed; due date after the period start;
+- payout: one per loan, positive, unique idempotency key sent to the gateway.
+Money movements themselves are journal transactions in the ledger (insert-only).
+"""
+
+from loans.models.applications import (
+    ALLOWED_TRANSITIONS,
+    OPEN_STATUSES,
+    ApplicationEvent,
+    ApplicationStatus,
+    LoanApplication,
+    Payout,
+)
+from loans.models.credit import CreditLine, CreditScoringPolicy
+from loans.models.loans import Installment, Loan
+from loans.models.products import (
+    AllocationTarget,
+    LoanProduct,
+    Method,
+    PrepaymentFeeKind,
+    ProductKind,
+    default_allocation_order,
+    default_micro_terms,
+)
+from loans.models.risk import (
+    RepeatLoanPolicy,
+    RiskDecision,
+    RiskRule,
+    RiskRuleCode,
+    RiskSettings,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "OPEN_STATUSES",
+    "AllocationTarget",
+    "ApplicationEvent",
+    "ApplicationStatus",
+    "CreditLine",
+    "CreditScoringPolicy",
+    "Installment",
+    "Loan",
+    "LoanApplication",
+    "LoanProduct",
+    "Method",
+    "Payout",
+    "PrepaymentFeeKind",
+    "ProductKind",
+    "RepeatLoanPolicy",
+    "RiskDecision",
+    "RiskRule",
+    "RiskRuleCode",
+    "RiskSettings",
+    "default_allocation_order",
+    "default_micro_terms",
+]

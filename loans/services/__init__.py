@@ -1,0 +1,30 @@
+"""Writes of the loans app: one function per use case (see the modules)."""
+
+from loans.services.applications import (
+    SubmitResult,
+    loan_application_approve,
+    loan_application_cancel,
+    loan_application_expire_stale,
+    loan_application_face_check_pass,
+    loan_application_refuse,
+    loan_application_submit,
+)
+from loans.services.credit import credit_line_grant
+from loans.services.disbursement import DisbursementResult, loan_disburse, payout_send
+from loans.services.states import FaceCheckPending, credit_line_available
+
+__all__ = [
+    "DisbursementResult",
+    "FaceCheckPending",
+    "SubmitResult",
+    "credit_line_available",
+    "credit_line_grant",
+    "loan_application_approve",
+    "loan_application_cancel",
+    "loan_application_expire_stale",
+    "loan_application_face_check_pass",
+    "loan_application_refuse",
+    "loan_application_submit",
+    "loan_disburse",
+    "payout_send",
+]

@@ -1,0 +1,277 @@
+"""Loan applications: submit (price, validate, evaluate risk), and one service per
+transition of the state machine in loans.models.applications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from common.exceptions import Conflict, DomainError, InvalidInput
+from common.request_context import ClientContext
+from loans.models import (
+    ApplicationEvent,
+    ApplicationStatus,
+    CreditLine,
+    LoanApplication,
+    LoanProduct,
+    ProductKind,
+)
+from loans.services.disbursement import loan_disburse
+from loans.services.quotes import loan_quote
+from loans.services.risk import risk_evaluate
+from loans.services.states import (
+    FaceCheckPending,
+    application_refuse_locked,
+    application_transition,
+)
+
+S = ApplicationStatus
+Source = ApplicationEvent.Source
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    application: LoanApplication
+    created: bool
+
+
+def _same_request(
+    application: LoanApplication, product: LoanProduct, amount: Decimal, term: int, method: str
+) -> bool:
+    return (
+        application.product_id == product.pk
+        and application.amount == amount
+        and application.term == term
+        and application.method == method
+    )
+
+
+def loan_application_submit(
+    *,
+    borrower: User,
+    product: LoanProduct,
+    amount: Decimal,
+    term: int,
+    method: str,
+    idempotency_key: str,
+    client: ClientContext,
+    business_date: dt.date,
+    now: dt.datetime,
+) -> SubmitResult:
+    """Submit an application: validate it against the product and the line, price it,
+    evaluate the risk, and either require a face check or pass it to system review.
+
+    Submitting again with the same idempotency key returns the first application (and
+    refuses a different request under the same key). An application that needs no face
+    check is approved by system review and disbursed straight away (`loan_disburse`, in
+    its own transaction)."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise InvalidInput(
+            "An idempotency key of 1-64 characters is required.", code="idempotency_key_invalid"
+        )
+    existing = LoanApplication.objects.filter(
+        borrower=borrower, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        if not _same_request(existing, product, amount, term, method):
+            raise Conflict(
+                "This idempotency key was already used for a different application.",
+                code="idempotency_key_reused",
+            )
+        return SubmitResult(existing, created=False)
+
+    with transaction.atomic(durable=True):
+        line = (
+            CreditLine.objects.select_for_update()
+            .filter(borrower=borrower, product=product)
+            .first()
+        )
+        schedule = loan_quote(
+            borrower=borrower,
+            product=product,
+            line=line,
+            amount=amount,
+            term=term,
+            method=method,
+            business_date=business_date,
+        )
+        rate = schedule.rate
+        try:
+            with transaction.atomic():
+                application = LoanApplication.objects.create(
+                    borrower=borrower,
+                    product=product,
+                    credit_line=line,
+                    amount=amount,
+                    term=term,
+                    method=method,
+                    daily_rate=rate.value if product.kind == ProductKind.MICRO else None,
+                    annual_rate=rate.value if product.kind != ProductKind.MICRO else None,
+                    annualized_rate_simple=schedule.annualized_rate_simple,
+                    annualized_rate_irr=schedule.annualized_rate_irr,
+                    idempotency_key=idempotency_key,
+                    business_date=business_date,
+                    submitted_at=now,
+                    ip_address=client.ip_address or None,
+                    device_id=client.device_id,
+                    user_agent=client.user_agent,
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                "You already have an application for this product in progress.",
+                code="application_in_progress",
+            ) from exc
+        ApplicationEvent.objects.create(
+            application=application,
+            from_status="",
+            to_status=S.SUBMITTED,
+            source=Source.BORROWER,
+            actor=borrower,
+            reason="Submitted by the borrower.",
+            occurred_at=now,
+        )
+        decision = risk_evaluate(application=application, now=now)
+        if decision.face_check_required:
+            application.face_check_required = True
+            application.save(update_fields=["face_check_required"])
+            application_transition(
+                application,
+                S.FACE_CHECK_REQUIRED,
+                now=now,
+                source=Source.SYSTEM,
+                reason=f"Risk score {decision.score} (threshold {decision.threshold}).",
+            )
+        else:
+            application_transition(
+                application,
+                S.APPROVED,
+                now=now,
+                source=Source.SYSTEM,
+                reason=f"Passed system review (risk score {decision.score}).",
+            )
+    if application.status == S.APPROVED:
+        loan_disburse(application_id=application.pk, business_date=business_date, now=now)
+        application.refresh_from_db()
+    return SubmitResult(application, created=True)
+
+
+def _locked(application_id: int) -> LoanApplication:
+    return LoanApplication.objects.select_for_update().get(pk=application_id)
+
+
+def loan_application_approve(
+    *, application_id: int, now: dt.datetime, actor: User | None = None, reason: str = ""
+) -> LoanApplication:
+    """Approve after review. Refused while a required face check has not passed."""
+    with transaction.atomic(durable=True):
+        application = _locked(application_id)
+        if application.face_check_required and application.face_check_passed_at is None:
+            raise FaceCheckPending(
+                "This application needs a passed face check before it can be approved."
+            )
+        application_transition(
+            application,
+            S.APPROVED,
+            now=now,
+            source=Source.STAFF if actor else Source.SYSTEM,
+            actor=actor,
+            reason=reason or "Approved.",
+        )
+    return application
+
+
+def loan_application_refuse(
+    *,
+    application_id: int,
+    now: dt.datetime,
+    code: str,
+    reason: str,
+    actor: User | None = None,
+) -> LoanApplication:
+    with transaction.atomic(durable=True):
+        application = _locked(application_id)
+        application_refuse_locked(application, now=now, code=code, reason=reason, actor=actor)
+    return application
+
+
+def loan_application_cancel(
+    *, application_id: int, borrower: User, now: dt.datetime
+) -> LoanApplication:
+    """The borrower withdraws an application that has not been disbursed."""
+    with transaction.atomic(durable=True):
+        application = _locked(application_id)
+        if application.borrower_id != borrower.pk:
+            raise DomainError("Not your application.", code="not_found")
+        if application.status == S.APPROVED:
+            raise Conflict(
+                "This application is approved and being paid out; it can no longer be cancelled.",
+                code="invalid_transition",
+            )
+        application_transition(
+            application,
+            S.CANCELLED,
+            now=now,
+            source=Source.BORROWER,
+            actor=borrower,
+            reason="Cancelled by the borrower.",
+        )
+    return application
+
+
+def loan_application_face_check_pass(
+    *, application_id: int, business_date: dt.date, now: dt.datetime, reason: str
+) -> LoanApplication:
+    """The face check passed: record it and release the application to system review,
+    which approves it, and disburse it. Called only by the face-check service when a
+    session passes."""
+    with transaction.atomic(durable=True):
+        application = _locked(application_id)
+        application_transition(
+            application, S.FACE_CHECK_PASSED, now=now, source=Source.SYSTEM, reason=reason
+        )
+        application.face_check_passed_at = now
+        application.save(update_fields=["face_check_passed_at"])
+        application_transition(
+            application,
+            S.APPROVED,
+            now=now,
+            source=Source.SYSTEM,
+            reason="Passed system review after the face check.",
+        )
+    loan_disburse(application_id=application.pk, business_date=business_date, now=now)
+    application.refresh_from_db()
+    return application
+
+
+def loan_application_expire_stale(*, business_date: dt.date, now: dt.datetime) -> int:
+    """Expire applications that waited longer than the validity period for a face check.
+    Returns how many expired; safe to run twice."""
+    days = int(settings.MICROLEND["APPLICATION_VALIDITY_DAYS"])
+    cutoff = business_date - dt.timedelta(days=days)
+    expired = 0
+    stale = (
+        LoanApplication.objects.filter(
+            status__in=[S.FACE_CHECK_REQUIRED, S.FACE_CHECK_PASSED], business_date__lt=cutoff
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for application_id in stale:
+        with transaction.atomic(durable=True):
+            application = _locked(application_id)
+            if application.status not in (S.FACE_CHECK_REQUIRED, S.FACE_CHECK_PASSED):
+                continue
+            application_transition(
+                application,
+                S.EXPIRED,
+                now=now,
+                source=Source.SYSTEM,
+                reason=f"No face check within {days} days.",
+            )
+            expired += 1
+    return expired

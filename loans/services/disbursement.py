@@ -1,0 +1,244 @@
+"""Disbursement: an approved application becomes a loan with its schedule, the line's
+available amount drops and the ledger records it, in one transaction; the payout to the
+bound card goes through the payment gateway afterwards, outside any transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.models import User
+from common.exceptions import Conflict
+from ledger.accounts import AccountCode
+from ledger.models import JournalTransaction
+from ledger.services import credit, debit, journal_transaction_post, journal_transaction_reverse
+from loans.models import (
+    ApplicationStatus,
+    CreditLine,
+    Installment,
+    Loan,
+    LoanApplication,
+    Payout,
+)
+from loans.schedule import InterestRate, RepaymentMethod, build_schedule
+from loans.services.quotes import first_due_date_for
+from loans.services.states import (
+    FaceCheckPending,
+    application_refuse_locked,
+    application_transition,
+    credit_line_available,
+)
+from repayments.gateway import GatewayOutcome, payment_gateway
+
+S = ApplicationStatus
+
+
+@dataclass(frozen=True)
+class DisbursementResult:
+    application: LoanApplication
+    loan: Loan | None
+    payout: Payout | None
+
+
+def loan_disburse(
+    *, application_id: int, business_date: dt.date, now: dt.datetime, actor: User | None = None
+) -> DisbursementResult:
+    """Turn an approved application into a loan. Safe to call twice: a disbursed
+    application returns its loan. If the line no longer has room (another draw got there
+    first) the application is refused with that reason and nothing moves."""
+    with transaction.atomic(durable=True):
+        application = (
+            LoanApplication.objects.select_for_update()
+            .select_related("product", "borrower")
+            .get(pk=application_id)
+        )
+        if application.status == S.DISBURSED:
+            loan = Loan.objects.select_related("payout").get(application=application)
+            return DisbursementResult(application, loan, loan.payout)
+        if application.face_check_required and application.face_check_passed_at is None:
+            raise FaceCheckPending(
+                "This application needs a passed face check before it can be disbursed."
+            )
+        if application.status != S.APPROVED:
+            raise Conflict(
+                f"Only an approved application can be disbursed; this one is "
+                f"{application.get_status_display()}.",
+                code="invalid_transition",
+            )
+        line = None
+        if application.credit_line_id is not None:
+            line = CreditLine.objects.select_for_update().get(pk=application.credit_line_id)
+            available = credit_line_available(line)
+            if application.amount > available:
+                application_refuse_locked(
+                    application,
+                    now=now,
+                    code="amount_above_available",
+                    reason=f"Not enough available credit at disbursement ({available}).",
+                )
+                return DisbursementResult(application, None, None)
+        product = application.product
+        open_loans = Loan.objects.filter(
+            borrower=application.borrower, product=product, status=Loan.Status.ACTIVE
+        ).count()
+        if open_loans >= product.max_open_draws:
+            application_refuse_locked(
+                application,
+                now=now,
+                code="too_many_open_loans",
+                reason=f"{open_loans} open loans already: the most this product allows.",
+            )
+            return DisbursementResult(application, None, None)
+
+        # The price is the one quoted at submission; the dates are those of today's draw.
+        rate = (
+            InterestRate.daily(application.daily_rate)
+            if application.daily_rate is not None
+            else InterestRate.annual(application.annual_rate)  # type: ignore[arg-type]
+        )
+        first_due, new_repayment_day = first_due_date_for(product, line, business_date)
+        if line is not None and new_repayment_day is not None:
+            line.repayment_day = new_repayment_day
+            line.save(update_fields=["repayment_day"])
+        schedule = build_schedule(
+            principal=application.amount,
+            term=application.term,
+            method=RepaymentMethod(application.method),
+            rate=rate,
+            start_date=business_date,
+            first_due_date=first_due,
+            rounding_unit=product.installment_rounding_unit,
+            due_date_rule=product.due_date_rule,
+        )
+        loan = Loan.objects.create(
+            borrower=application.borrower,
+            product=product,
+            credit_line=line,
+            application=application,
+            principal=application.amount,
+            term=application.term,
+            method=application.method,
+            daily_rate=application.daily_rate,
+            annual_rate=application.annual_rate,
+            installment_rounding_unit=product.installment_rounding_unit,
+            grace_days=product.grace_days,
+            penalty_rate_multiplier=product.penalty_rate_multiplier,
+            compound_interest_enabled=product.compound_interest_enabled,
+            annualized_rate_simple=schedule.annualized_rate_simple,
+            annualized_rate_irr=schedule.annualized_rate_irr,
+            start_date=business_date,
+            first_due_date=schedule.first_due_date,
+            maturity_date=schedule.maturity_date,
+            repayment_day=schedule.first_due_date.day,
+            principal_outstanding=application.amount,
+        )
+        Installment.objects.bulk_create(
+            [
+                Installment(
+                    loan=loan,
+                    number=row.number,
+                    period_start_date=row.period_start_date,
+                    due_date=row.due_date,
+                    days=row.days,
+                    opening_balance=row.opening_balance,
+                    principal=row.principal,
+                    interest=row.interest,
+                )
+                for row in schedule.installments
+            ]
+        )
+        journal_transaction_post(
+            idempotency_key=f"disbursement:{loan.public_id}",
+            kind=JournalTransaction.Kind.DISBURSEMENT,
+            business_date=business_date,
+            now=now,
+            postings=[
+                debit(AccountCode.LOAN_PRINCIPAL, loan.principal, loan.pk),
+                credit(AccountCode.PAYOUTS_IN_TRANSIT, loan.principal, loan.pk),
+            ],
+            description=f"Disbursement of loan {loan.public_id}",
+        )
+        profile = application.borrower.profile  # type: ignore[attr-defined]
+        payout = Payout.objects.create(
+            loan=loan,
+            amount=loan.principal,
+            card_masked=profile.bank_card_masked,
+            idempotency_key=f"payout:{loan.public_id}",
+            requested_at=now,
+        )
+        application_transition(
+            application,
+            S.DISBURSED,
+            now=now,
+            source="staff" if actor else "system",
+            actor=actor,
+            reason=f"Loan {loan.public_id} created; payout to {payout.card_masked} requested.",
+        )
+        from loans.tasks import payout_send_task
+
+        payout_send_task.delay_on_commit(payout_id=payout.pk)
+    return DisbursementResult(application, loan, payout)
+
+
+def payout_send(*, payout_id: int, business_date: dt.date, now: dt.datetime) -> Payout:
+    """Send a pending payout to the gateway (outside any transaction), then record the
+    outcome: paid out (the money leaves the settlement account) or declined (the
+    disbursement is reversed and the loan cancelled, so the line is whole again). A
+    pending answer leaves it pending for the next try. Safe to run twice."""
+    payout = Payout.objects.select_related("loan__borrower__profile").get(pk=payout_id)
+    if payout.status != Payout.Status.PENDING:
+        return payout
+    borrower = payout.loan.borrower
+    profile = borrower.profile  # type: ignore[attr-defined]
+    gateway = payment_gateway()
+    result = gateway.payout(
+        idempotency_key=payout.idempotency_key,
+        amount=payout.amount,
+        card_number=profile.bank_card_number,
+        account_name=profile.full_name,
+    )
+    with transaction.atomic(durable=True):
+        payout = Payout.objects.select_for_update().get(pk=payout_id)
+        if payout.status != Payout.Status.PENDING:
+            return payout
+        payout.attempts += 1
+        payout.gateway = gateway.name
+        payout.gateway_reference = result.reference
+        if result.outcome == GatewayOutcome.SUCCEEDED:
+            payout.status = Payout.Status.SUCCEEDED
+            payout.completed_at = now
+            journal_transaction_post(
+                idempotency_key=f"payout-settled:{payout.public_id}",
+                kind=JournalTransaction.Kind.DISBURSEMENT,
+                business_date=business_date,
+                now=now,
+                postings=[
+                    debit(AccountCode.PAYOUTS_IN_TRANSIT, payout.amount, payout.loan_id),
+                    credit(AccountCode.SETTLEMENT_BANK, payout.amount, payout.loan_id),
+                ],
+                description=f"Payout {payout.gateway_reference} to {payout.card_masked}",
+            )
+        elif result.outcome == GatewayOutcome.DECLINED:
+            payout.status = Payout.Status.FAILED
+            payout.completed_at = now
+            payout.failure_reason = result.message[:255]
+            _cancel_loan(
+                payout.loan_id, business_date=business_date, now=now, reason=result.message
+            )
+        payout.save()
+    return payout
+
+
+def _cancel_loan(loan_id: int, *, business_date: dt.date, now: dt.datetime, reason: str) -> None:
+    loan = Loan.objects.select_for_update().get(pk=loan_id)
+    original = JournalTransaction.objects.get(idempotency_key=f"disbursement:{loan.public_id}")
+    journal_transaction_reverse(
+        original=original, business_date=business_date, now=now, reason=f"payout failed: {reason}"
+    )
+    loan.status = Loan.Status.CANCELLED
+    loan.principal_outstanding = Decimal("0.00")
+    loan.save(update_fields=["status", "principal_outstanding"])
+    loan.installments.update(status=Installment.Status.CANCELLED)

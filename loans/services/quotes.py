@@ -1,0 +1,139 @@
+"""Quoting a draw: the product rules, the borrower's price and the schedule they would get,
+exactly as disbursement will build it. The apply page's live preview, the submission and
+the disbursement all use it, so what a borrower sees is what they sign."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from accounts.models import User
+from common.exceptions import InvalidInput
+from common.money import round_money
+from loans.models import CreditLine, Loan, LoanProduct, Method, ProductKind
+from loans.pricing import schedule_quote
+from loans.schedule import (
+    InterestRate,
+    RepaymentMethod,
+    Schedule,
+    add_months,
+    default_first_due_date,
+    first_due_date_on_repayment_day,
+    repayment_day_for_first_draw,
+)
+from loans.services.states import credit_line_available
+
+
+def draw_request_validate(
+    *,
+    product: LoanProduct,
+    line: CreditLine | None,
+    amount: Decimal,
+    term: int,
+    method: str,
+    borrower: User,
+) -> None:
+    """Each product rule with its own message (DOMAIN.md §2)."""
+    if not product.is_active:
+        raise InvalidInput("This product is not offered at the moment.", code="product_not_offered")
+    if product.kind == ProductKind.MICRO:
+        if line is None:
+            raise InvalidInput(
+                "You have no credit line for this product yet: complete your profile first.",
+                code="no_credit_line",
+            )
+        if line.status != CreditLine.Status.ACTIVE:
+            raise InvalidInput("Your credit line is not active.", code="credit_line_inactive")
+    if amount != round_money(amount) or amount <= 0:
+        raise InvalidInput("Enter an amount in yuan, e.g. 1000.", code="amount_invalid")
+    if amount < product.min_draw:
+        raise InvalidInput(
+            f"The smallest amount you can borrow is {product.min_draw}.",
+            code="amount_below_minimum",
+        )
+    if amount % product.draw_step != 0:
+        raise InvalidInput(
+            f"The amount must be a multiple of {product.draw_step}.", code="amount_not_a_multiple"
+        )
+    if amount > product.max_draw:
+        raise InvalidInput(
+            f"The largest amount for one loan is {product.max_draw}.", code="amount_above_maximum"
+        )
+    if line is not None:
+        available = credit_line_available(line)
+        if amount > available:
+            raise InvalidInput(
+                f"The amount is more than your available credit of {available}.",
+                code="amount_above_available",
+            )
+    open_loans = Loan.objects.filter(
+        borrower=borrower, product=product, status=Loan.Status.ACTIVE
+    ).count()
+    if open_loans >= product.max_open_draws:
+        raise InvalidInput(
+            f"You already have {open_loans} open loans, the most this product allows.",
+            code="too_many_open_loans",
+        )
+    allowed_terms = product.allowed_terms or list(range(product.term_min, product.term_max + 1))
+    if term not in allowed_terms or not product.term_min <= term <= product.term_max:
+        choices = ", ".join(str(t) for t in product.allowed_terms) or (
+            f"{product.term_min}-{product.term_max}"
+        )
+        raise InvalidInput(f"Choose a term of {choices} months.", code="term_not_offered")
+    allowed_methods = {
+        Method.EQUAL_PRINCIPAL: product.allow_equal_principal,
+        Method.EQUAL_INSTALLMENT: product.allow_equal_installment,
+    }
+    if not allowed_methods.get(method, False):  # type: ignore[call-overload]
+        raise InvalidInput("This repayment method is not offered.", code="method_not_offered")
+
+
+def draw_rate(product: LoanProduct, line: CreditLine | None) -> InterestRate:
+    if product.kind == ProductKind.MICRO:
+        assert line is not None  # checked by _validate_request
+        return InterestRate.daily(line.daily_rate)
+    assert product.annual_rate is not None  # a database constraint of bank products
+    return InterestRate.annual(product.annual_rate)
+
+
+def first_due_date_for(
+    product: LoanProduct, line: CreditLine | None, start: dt.date
+) -> tuple[dt.date, int | None]:
+    """The first due date of a draw made on `start`, and the repayment day the line gets if
+    this is its first draw (None when the line already has one, or for a bank loan)."""
+    if product.kind != ProductKind.MICRO or line is None:
+        return add_months(start, 1), None
+    rule = product.due_date_rule
+    if line.repayment_day is None:
+        return (
+            default_first_due_date(start, product.rate_basis, rule),
+            repayment_day_for_first_draw(start, rule),
+        )
+    return first_due_date_on_repayment_day(start, line.repayment_day, rule), None
+
+
+def loan_quote(
+    *,
+    borrower: User,
+    product: LoanProduct,
+    line: CreditLine | None,
+    amount: Decimal,
+    term: int,
+    method: str,
+    business_date: dt.date,
+) -> Schedule:
+    """Validate a draw and return the schedule it would have if disbursed today."""
+    draw_request_validate(
+        product=product, line=line, amount=amount, term=term, method=method, borrower=borrower
+    )
+    first_due, _ = first_due_date_for(product, line, business_date)
+    return schedule_quote(
+        principal=amount,
+        term=term,
+        method=RepaymentMethod(method),
+        rate=draw_rate(product, line),
+        start_date=business_date,
+        first_due_date=first_due,
+        rounding_unit=product.installment_rounding_unit,
+        due_date_rule=product.due_date_rule,
+    )

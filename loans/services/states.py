@@ -1,0 +1,93 @@
+"""The application state machine's moves and the checks shared by the application and
+disbursement services. Callers hold the application's row lock and the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from accounts.models import User
+from common.exceptions import Conflict
+from common.money import round_money
+from loans.models import (
+    ALLOWED_TRANSITIONS,
+    ApplicationEvent,
+    ApplicationStatus,
+    CreditLine,
+    Loan,
+    LoanApplication,
+)
+
+S = ApplicationStatus
+Source = ApplicationEvent.Source
+
+
+class FaceCheckPending(Conflict):
+    """The face gate: a required face check has not passed."""
+
+    default_code = "face_check_required"
+
+
+def credit_line_available(line: CreditLine) -> Decimal:
+    """Limit minus the outstanding principal of the line's open draws."""
+    used = Loan.objects.filter(credit_line=line, status=Loan.Status.ACTIVE).aggregate(
+        total=Sum("principal_outstanding")
+    )["total"]
+    return round_money(line.limit - (used or Decimal(0)))
+
+
+def application_transition(
+    application: LoanApplication,
+    to_status: str,
+    *,
+    now: dt.datetime,
+    source: str,
+    actor: User | None = None,
+    reason: str = "",
+) -> None:
+    """Move a locked application to `to_status` if the state machine allows it, with its
+    event row."""
+    if to_status not in ALLOWED_TRANSITIONS[application.status]:
+        raise Conflict(
+            f"An application that is {application.get_status_display()} cannot become "
+            f"{S(to_status).label}.",
+            code="invalid_transition",
+        )
+    ApplicationEvent.objects.create(
+        application=application,
+        from_status=application.status,
+        to_status=to_status,
+        source=source,
+        actor=actor,
+        reason=reason[:255],
+        occurred_at=now,
+    )
+    application.status = to_status
+    fields = ["status"]
+    if to_status in (S.APPROVED, S.REFUSED):
+        application.decided_at = now
+        fields.append("decided_at")
+    application.save(update_fields=fields)
+
+
+def application_refuse_locked(
+    application: LoanApplication,
+    *,
+    now: dt.datetime,
+    code: str,
+    reason: str,
+    actor: User | None = None,
+) -> None:
+    application.refusal_code = code[:64]
+    application.refusal_reason = reason[:255]
+    application.save(update_fields=["refusal_code", "refusal_reason"])
+    application_transition(
+        application,
+        S.REFUSED,
+        now=now,
+        source=Source.STAFF if actor else Source.SYSTEM,
+        actor=actor,
+        reason=reason,
+    )
