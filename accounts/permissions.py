@@ -21,8 +21,5 @@ class IsBorrower(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         return (
-            isinstance(user, User)
-            and user.is_authenticated
-            and user.is_active
-            and (user.is_borrower)
+            isinstance(user, User) and user.is_authenticated and user.is_active and user.is_borrower
         )

@@ -17,8 +17,19 @@ from loans.models import RepeatLoanPolicy, RiskRuleCode
 
 C = RiskRuleCode
 
-# Defaults seeded by migration loans/0003 (weights out of a face-check threshold of 100).
+# Defaults seeded by migration loans/0003 (weights out of a face-check threshold of 100):
+# a first small loan (50) goes straight through; a large amount (100) alone, or a new
+# device (60) with a new IP (30) at night (40), asks for a face check.
 DEFAULT_THRESHOLD = 100
+DEFAULT_RULES: list[tuple[str, int, dict[str, object]]] = [
+    (C.FIRST_LOAN, 50, {}),
+    (C.AMOUNT_ABOVE_THRESHOLD, 100, {"amount": Decimal("5000.00")}),
+    (C.NEW_DEVICE, 60, {}),
+    (C.NEW_IP, 30, {}),
+    (C.RECENT_SECURITY_CHANGE, 60, {"days": 7}),
+    (C.APPLICATION_VELOCITY, 50, {"count": 3, "hours": 24}),
+    (C.UNUSUAL_HOUR, 40, {"start_hour": 0, "end_hour": 6}),
+]
 
 
 @dataclass(frozen=True)

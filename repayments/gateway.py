@@ -58,7 +58,8 @@ class SimulatedGateway:
         with self._lock:
             if idempotency_key in self._seen:
                 return self._seen[idempotency_key]
-            reference = "SIM-" + hashlib.sha256(f"{kind}:{idempotency_key}".encode()).hexdigest()[:16]
+            digest = hashlib.sha256(f"{kind}:{idempotency_key}".encode()).hexdigest()
+            reference = f"SIM-{digest[:16]}"
             if card_number.endswith("0002"):
                 result = GatewayResult(
                     GatewayOutcome.DECLINED,

@@ -27,6 +27,14 @@ def _ensure_reference_data() -> None:
             )
     BusinessCalendar.objects.get_or_create(pk=1, defaults={"current_date": timezone.localdate()})
 
+    from loans.models import RiskRule, RiskSettings
+    from loans.risk import DEFAULT_RULES
+
+    if not RiskSettings.objects.exists():
+        RiskSettings.objects.create(pk=1)
+        for code, weight, parameters in DEFAULT_RULES:
+            RiskRule.objects.get_or_create(code=code, defaults={"weight": weight, **parameters})
+
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):

@@ -10,7 +10,12 @@ from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -70,6 +75,7 @@ class SignupApi(APIView):
     authentication_classes: list[Any] = []
     throttle_classes = [AnonRateThrottle]
 
+    @extend_schema_serializer(component_name="SignupInput")
     class InputSerializer(_Credentials):
         pass
 
@@ -108,6 +114,7 @@ class LoginApi(APIView):
     authentication_classes: list[Any] = []
     throttle_classes = [AnonRateThrottle]
 
+    @extend_schema_serializer(component_name="LoginInput")
     class InputSerializer(_Credentials):
         pass
 
@@ -175,10 +182,12 @@ class PasswordChangeApi(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IsBorrower]
 
+    @extend_schema_serializer(component_name="PasswordChangeInput")
     class InputSerializer(serializers.Serializer[Any]):
         old_password = serializers.CharField(max_length=128, trim_whitespace=False)
         new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
+    @extend_schema_serializer(component_name="PasswordChangeOutput")
     class OutputSerializer(serializers.Serializer[Any]):
         token = serializers.CharField()
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,6 +64,7 @@ class ProfileApi(BorrowerSelfApi):
     is granted) or edits it (only the fields given: mobile number, bank card and bank;
     name and ID number are fixed once complete)."""
 
+    @extend_schema_serializer(component_name="ProfileInput")
     class InputSerializer(serializers.Serializer[Any]):
         full_name = serializers.CharField(required=False, allow_blank=True, max_length=40)
         id_number = serializers.CharField(required=False, allow_blank=True, max_length=30)
@@ -122,11 +123,13 @@ class BiometricConsentApi(BorrowerSelfApi):
     request's language) and the current consent; POST agrees to it; DELETE withdraws it
     (always possible)."""
 
+    @extend_schema_serializer(component_name="BiometricConsentText")
     class TextOutputSerializer(serializers.Serializer[Any]):
         text_version = serializers.CharField()
         text = serializers.CharField()
         consent = ConsentOutputSerializer(allow_null=True)
 
+    @extend_schema_serializer(component_name="BiometricConsentInput")
     class InputSerializer(serializers.Serializer[Any]):
         text_version = serializers.CharField(
             max_length=32, help_text="The version of the text the borrower read (from GET)."

@@ -1,6 +1,8 @@
 """Settings shared by every environment. Everything that differs between machines comes from
 the environment (or a `.env` file next to manage.py); `.env.example` documents each variable."""
 
+import base64
+import hashlib
 from pathlib import Path
 
 import django_stubs_ext
@@ -141,6 +143,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Face photos and frames (encrypted): never under MEDIA_ROOT or STATIC_ROOT, never served.
+PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(DATA_DIR / "private")))
+# Fernet keys for face data (first encrypts, all decrypt). Without any, a key derived from
+# SECRET_KEY is used (local and tests only; production.py refuses to start without keys).
+FACE_DATA_KEYS = env.list("FACE_DATA_KEYS", default=[])
+if not FACE_DATA_KEYS:
+    FACE_DATA_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"face-data:{SECRET_KEY}".encode()).digest()
+        ).decode()
+    ]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if env.str("REDIS_URL", default=""):
@@ -221,6 +234,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Locked-out logins (pages, API and admin) get the same clear answer.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 LOGGING = {
     "version": 1,
@@ -241,4 +256,23 @@ MICROLEND = {
     ),
     # Days an application waits for a required face check before it expires.
     "APPLICATION_VALIDITY_DAYS": env.int("MICROLEND_APPLICATION_VALIDITY_DAYS", default=7),
+}
+
+# The face check (DOMAIN.md §4): retries, lock-out, retention, session lifetime.
+FACE_CHECK = {
+    # Failed attempts on one application before it is refused for this time.
+    "MAX_FAILED_ATTEMPTS": env.int("FACE_CHECK_MAX_FAILED_ATTEMPTS", default=3),
+    # Failures within LOCK_WINDOW_HOURS that lock a borrower's face checks for LOCK_HOURS.
+    "LOCK_AFTER_FAILURES": env.int("FACE_CHECK_LOCK_AFTER_FAILURES", default=5),
+    "LOCK_WINDOW_HOURS": env.int("FACE_CHECK_LOCK_WINDOW_HOURS", default=24),
+    "LOCK_HOURS": env.int("FACE_CHECK_LOCK_HOURS", default=24),
+    # Attempt frames are deleted this many days after the attempt.
+    "FRAME_RETENTION_DAYS": env.int("FACE_CHECK_FRAME_RETENTION_DAYS", default=30),
+    # A challenge (and its nonce) is good for this long.
+    "SESSION_TTL_SECONDS": env.int("FACE_CHECK_SESSION_TTL_SECONDS", default=300),
+    "CHALLENGE_STEPS": env.int("FACE_CHECK_CHALLENGE_STEPS", default=2),
+    # Only for automated browser tests: a fixed challenge instead of a random one.
+    "FIXED_CHALLENGE": env.list("FACE_CHECK_FIXED_CHALLENGE", default=[]),
+    "MAX_FRAMES": 10,
+    "MAX_FRAME_BYTES": 1_500_000,
 }

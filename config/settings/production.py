@@ -11,3 +11,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Face data must be encrypted with keys held outside the code and the database.
+FACE_DATA_KEYS = env.list("FACE_DATA_KEYS")

@@ -1,20 +1,9 @@
 """Default risk settings and rules. Staff tune them in the admin; every decision records
 the weights it used."""
 
-from decimal import Decimal
-
 from django.db import migrations
 
-DEFAULT_RULES = [
-    # code, weight, parameters
-    ("first_loan", 50, {}),
-    ("amount_above_threshold", 100, {"amount": Decimal("5000.00")}),
-    ("new_device", 60, {}),
-    ("new_ip", 30, {}),
-    ("recent_security_change", 60, {"days": 7}),
-    ("application_velocity", 50, {"count": 3, "hours": 24}),
-    ("unusual_hour", 40, {"start_hour": 0, "end_hour": 6}),
-]
+from loans.risk import DEFAULT_RULES
 
 
 def seed(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -26,6 +26,7 @@ from loans.services.quotes import loan_quote
 from loans.services.risk import risk_evaluate
 from loans.services.states import (
     FaceCheckPending,
+    application_face_check_pass_locked,
     application_refuse_locked,
     application_transition,
 )
@@ -226,23 +227,12 @@ def loan_application_cancel(
 def loan_application_face_check_pass(
     *, application_id: int, business_date: dt.date, now: dt.datetime, reason: str
 ) -> LoanApplication:
-    """The face check passed: record it and release the application to system review,
-    which approves it, and disburse it. Called only by the face-check service when a
-    session passes."""
+    """The identity check passed: release the application to system review, which approves
+    it, and disburse it. The face-check and manual-review services do the same inside
+    their own transactions (application_face_check_pass_locked)."""
     with transaction.atomic(durable=True):
         application = _locked(application_id)
-        application_transition(
-            application, S.FACE_CHECK_PASSED, now=now, source=Source.SYSTEM, reason=reason
-        )
-        application.face_check_passed_at = now
-        application.save(update_fields=["face_check_passed_at"])
-        application_transition(
-            application,
-            S.APPROVED,
-            now=now,
-            source=Source.SYSTEM,
-            reason="Passed system review after the face check.",
-        )
+        application_face_check_pass_locked(application, now=now, reason=reason)
     loan_disburse(application_id=application.pk, business_date=business_date, now=now)
     application.refresh_from_db()
     return application

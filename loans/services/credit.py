@@ -66,7 +66,7 @@ def credit_line_grant(
 
     Runs inside the caller's transaction (profile completion commits it), so a profile is
     never complete without the decision on its line. An existing line is kept as it is."""
-    profile = borrower.profile  # type: ignore[attr-defined]
+    profile = borrower.profile
     products = LoanProduct.objects.filter(kind=ProductKind.MICRO, is_active=True).order_by(
         "code", "pk"
     )

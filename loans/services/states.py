@@ -91,3 +91,23 @@ def application_refuse_locked(
         actor=actor,
         reason=reason,
     )
+
+
+def application_face_check_pass_locked(
+    application: LoanApplication, *, now: dt.datetime, reason: str
+) -> None:
+    """Record a passed face check (or a staff-confirmed identity) on a locked application
+    and release it to system review, which approves it. Disbursement follows after the
+    caller's transaction commits."""
+    application_transition(
+        application, S.FACE_CHECK_PASSED, now=now, source=Source.SYSTEM, reason=reason
+    )
+    application.face_check_passed_at = now
+    application.save(update_fields=["face_check_passed_at"])
+    application_transition(
+        application,
+        S.APPROVED,
+        now=now,
+        source=Source.SYSTEM,
+        reason="Passed system review after the identity check.",
+    )

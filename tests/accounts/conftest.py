@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.demo import DEMO_PRODUCTS
 from common.request_context import ClientContext
 from loans.models import LoanProduct
 from tests.accounts.factories import BorrowerProfileFactory, StaffFactory, UserFactory
 
-CONTEXT = ClientContext(ip_address="203.0.113.7", user_agent="pytest-agent", device_id="dev-00000001")
+CONTEXT = ClientContext(
+    ip_address="203.0.113.7", user_agent="pytest-agent", device_id="dev-00000001"
+)
 
 
 @pytest.fixture
@@ -33,14 +35,23 @@ def micro_product(db) -> LoanProduct:
 
 @pytest.fixture
 def borrower(db):
-    return UserFactory()
+    return UserFactory.create()
 
 
 @pytest.fixture
 def staff(db):
-    return StaffFactory()
+    return StaffFactory.create()
 
 
 @pytest.fixture
 def profile(db):
-    return BorrowerProfileFactory()
+    return BorrowerProfileFactory.create()
+
+
+@pytest.fixture
+def english(settings):
+    """Messages in English, so tests can match their words (the default is Chinese): for
+    code run in the test and for requests, which fall back to LANGUAGE_CODE."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

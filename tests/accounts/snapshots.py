@@ -30,7 +30,9 @@ def accounts_state() -> dict[str, Any]:
         "profile_history": BorrowerProfile.history.count(),
         "security_events": list(SecurityEvent.objects.order_by("pk").values_list("pk", "kind")),
         "consents": list(
-            BiometricConsent.objects.order_by("pk").values_list("pk", "text_version", "withdrawn_at")
+            BiometricConsent.objects.order_by("pk").values_list(
+                "pk", "text_version", "withdrawn_at"
+            )
         ),
         "tokens": sorted(Token.objects.values_list("key", flat=True)),
         "credit_lines": CreditLine.objects.count(),

@@ -1,0 +1,355 @@
+"""Benchmark of the face engine on lfw-dev: accuracy, error rates, speed and memory.
+
+    python bench/face_bench.py [--pairs N] [--json out.json] [--attempts K] [--workers W]
+                               [--jitter-pairs M]
+
+* Embeds every lfw-dev photo (or, with ``--pairs N``, only those of the first N/2
+  same-person and N/2 different-person rows of pairs.tsv) and keeps the embeddings in
+  memory only. ``--workers`` processes share that work (default 2); timing is measured
+  afterwards, in this process, with the workers gone.
+* Error rates: FAR/TAR over *all* pairs of embedded photos (every same-person pair and
+  every different-person pair - 2.4 million on the full set, so a 0.1% FAR is measured on
+  ~2,400 false accepts rather than on 1.5 of pairs.tsv's 1,500 impostor rows); accuracy on
+  pairs.tsv itself at the configured threshold.
+* Speed: per 640x480 frame (decode + analyse + embed) and per 10-frame 640x480 attempt
+  through ``verify_attempt``, median and p95 of ``--attempts`` runs; wall and CPU time.
+* Occlusion false positives: how often eyes_covered / mouth_covered / eyes_shaded fire on
+  the clean lfw-dev photos.
+* ``--jitter-pairs M``: re-measure the configured threshold on M pairs.tsv rows with the
+  first photo enrolled the production way (5 jitters), as a reference is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.verification import frames as F  # noqa: E402
+from verification.face import (  # noqa: E402
+    VerificationConfig,
+    analyze_frame,
+    check_quality,
+    decode_image,
+    embed,
+    enrol,
+    get_models,
+    verify_attempt,
+)
+
+OCCLUSION_CODES = {"eyes_covered", "mouth_covered", "eyes_shaded"}
+
+
+def _embed_photo(relative: str) -> tuple[str, list[float] | None, list[str]]:
+    """Worker: (photo, embedding or None when no usable face, quality issue codes)."""
+    analysis = analyze_frame(F.load_rgb(F.lfw_path(relative)))
+    if analysis.face is None or analysis.face.weak_detection:
+        return relative, None, ["no_face"]
+    codes = [issue.code for issue in check_quality(analysis)]
+    return relative, embed(analysis).tolist(), codes
+
+
+def embed_all(photos: Sequence[str], workers: int) -> dict[str, tuple[np.ndarray | None, list]]:
+    results: dict[str, tuple[np.ndarray | None, list]] = {}
+    if workers <= 1:
+        outputs: Any = map(_embed_photo, photos)
+        for relative, vector, codes in outputs:
+            results[relative] = (None if vector is None else np.asarray(vector), codes)
+        return results
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for relative, vector, codes in pool.map(_embed_photo, photos, chunksize=16):
+            results[relative] = (None if vector is None else np.asarray(vector), codes)
+    return results
+
+
+def rates_at(genuine: np.ndarray, impostor: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(FAR, TAR) when a distance <= threshold is accepted."""
+    far = float(np.count_nonzero(impostor <= threshold)) / max(1, impostor.size)
+    tar = float(np.count_nonzero(genuine <= threshold)) / max(1, genuine.size)
+    return far, tar
+
+
+def threshold_for_far(impostor_sorted: np.ndarray, far: float) -> float:
+    """Largest threshold whose FAR stays <= ``far`` (accepting distance <= threshold)."""
+    allowed = int(np.floor(far * impostor_sorted.size))
+    if allowed >= impostor_sorted.size:
+        return float(impostor_sorted[-1])
+    # Accepting up to just below the (allowed+1)-th smallest impostor distance.
+    return float(np.nextafter(impostor_sorted[allowed], 0.0))
+
+
+def all_pair_distances(
+    embeddings: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    names = sorted(embeddings)
+    matrix = np.stack([embeddings[name] for name in names])
+    people = np.array([name.split("/")[0] for name in names])
+    genuine: list[np.ndarray] = []
+    impostor: list[np.ndarray] = []
+    for row in range(len(names) - 1):
+        distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * matrix[row + 1 :] @ matrix[row]))
+        same = people[row + 1 :] == people[row]
+        genuine.append(distances[same])
+        impostor.append(distances[~same])
+    return np.sort(np.concatenate(genuine)), np.sort(np.concatenate(impostor))
+
+
+def pairs_accuracy(
+    rows: Sequence[tuple[bool, str, str]],
+    embeddings: dict[str, np.ndarray],
+    threshold: float,
+) -> dict[str, float]:
+    """pairs.tsv protocol; a pair with a photo without a usable face counts as rejected."""
+    correct = accepted_same = accepted_different = same_total = different_total = 0
+    for same, a, b in rows:
+        if a in embeddings and b in embeddings:
+            accepted = float(np.linalg.norm(embeddings[a] - embeddings[b])) <= threshold
+        else:
+            accepted = False
+        correct += accepted == same
+        if same:
+            same_total += 1
+            accepted_same += accepted
+        else:
+            different_total += 1
+            accepted_different += accepted
+    return {
+        "accuracy": correct / len(rows),
+        "tar": accepted_same / max(1, same_total),
+        "far": accepted_different / max(1, different_total),
+        "pairs": float(len(rows)),
+    }
+
+
+def time_frames(samples: int) -> dict[str, float]:
+    """Decode + analyse + embed of 640x480 JPEG frames built from lfw-dev photos."""
+    photos = sorted(F.LFW_IMAGES.glob("*/*.jpg"))[:: max(1, 2197 // samples)][:samples]
+    rng = np.random.default_rng(0)
+    frames = F.attempt_frames([F.load_rgb(p) for p in photos], rng)
+    analyse_ms: list[float] = []
+    embed_ms: list[float] = []
+    for data in frames:
+        started = time.perf_counter()
+        analysis = analyze_frame(decode_image(data), thorough=False)
+        analysed = time.perf_counter()
+        if analysis.face is None or analysis.face.weak_detection:
+            continue
+        embed(analysis)
+        analyse_ms.append((analysed - started) * 1000)
+        embed_ms.append((time.perf_counter() - analysed) * 1000)
+    total = [a + b for a, b in zip(analyse_ms, embed_ms, strict=True)]
+    return {
+        "frames": float(len(total)),
+        "analyse_ms_median": statistics.median(analyse_ms),
+        "embed_ms_median": statistics.median(embed_ms),
+        "frame_ms_median": statistics.median(total),
+        "frame_ms_p95": float(np.percentile(total, 95)),
+    }
+
+
+def time_attempts(runs: int) -> dict[str, float]:
+    """verify_attempt on a 10-frame 640x480 attempt (3-step challenge, passes)."""
+    challenge = ["turn_right", "look_up", "come_closer"]
+    script = F.script_challenge("Gerhard_Schroeder", challenge)
+    rng = np.random.default_rng(1)
+    images = F.challenge_frames(script, rng, neutral_frames=3)
+    assert len(images) == 10, len(images)
+    frames = [F.encode_jpeg(image) for image in images]
+    reference = enrol([F.load_rgb(p.path) for p in script.references]).embedding
+    walls: list[float] = []
+    cpus: list[float] = []
+    passed = 0
+    embedded = 0
+    for _ in range(runs):
+        wall = time.perf_counter()
+        cpu = time.process_time()
+        result = verify_attempt(frames, challenge, reference)
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+        passed += result.passed
+        embedded = result.embedded_frames
+    return {
+        "runs": float(runs),
+        "passed_runs": float(passed),
+        "embedded_frames": float(embedded),
+        "attempt_s_median": statistics.median(walls),
+        "attempt_s_p95": float(np.percentile(walls, 95)),
+        "attempt_cpu_s_median": statistics.median(cpus),
+    }
+
+
+def jittered_reference_check(
+    rows: Sequence[tuple[bool, str, str]], embeddings: dict[str, np.ndarray], threshold: float
+) -> dict[str, float]:
+    """FAR/TAR at the threshold when the first photo of each pair is a 5-jitter enrolment."""
+    accepted = {True: 0, False: 0}
+    totals = {True: 0, False: 0}
+    for same, a, b in rows:
+        if b not in embeddings:
+            continue
+        try:
+            reference = enrol([F.load_rgb(F.lfw_path(a))]).embedding
+        except ValueError:
+            continue
+        totals[same] += 1
+        accepted[same] += float(np.linalg.norm(reference - embeddings[b])) <= threshold
+    return {
+        "pairs": float(totals[True] + totals[False]),
+        "tar": accepted[True] / max(1, totals[True]),
+        "far": accepted[False] / max(1, totals[False]),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=0, help="use only N pairs.tsv rows")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--attempts", type=int, default=15, help="timed attempt runs")
+    parser.add_argument("--frames", type=int, default=60, help="timed single frames")
+    parser.add_argument("--workers", type=int, default=2, help="processes for embedding")
+    parser.add_argument("--jitter-pairs", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    config = VerificationConfig()
+    figures: dict[str, Any] = {"load_average_start": os.getloadavg()}
+
+    started = time.perf_counter()
+    models = get_models()
+    figures["model_load_s"] = time.perf_counter() - started
+    figures["model_load_s_inside"] = models.load_seconds
+
+    rows = F.read_lfw_pairs()
+    if args.pairs:
+        half = args.pairs // 2
+        rows = [r for r in rows if r[0]][:half] + [r for r in rows if not r[0]][:half]
+        photos = sorted({photo for _, a, b in rows for photo in (a, b)})
+    else:
+        photos = sorted(
+            f"{path.parent.name}/{path.name}" for path in F.LFW_IMAGES.glob("*/*.jpg")
+        )
+
+    started = time.perf_counter()
+    results = embed_all(photos, args.workers)
+    figures["embed_all_s"] = time.perf_counter() - started
+    embeddings = {name: vector for name, (vector, _) in results.items() if vector is not None}
+    figures["photos"] = len(photos)
+    figures["photos_without_face"] = len(photos) - len(embeddings)
+    clean = [codes for vector, codes in results.values() if vector is not None]
+    flagged = [codes for codes in clean if OCCLUSION_CODES & set(codes)]
+    figures["occlusion_checked"] = len(clean)
+    figures["occlusion_flagged"] = len(flagged)
+    figures["occlusion_fp_rate"] = len(flagged) / max(1, len(clean))
+    figures["occlusion_flagged_photos"] = sorted(
+        name for name, (vector, codes) in results.items()
+        if vector is not None and OCCLUSION_CODES & set(codes)
+    )
+
+    genuine, impostor = all_pair_distances(embeddings)
+    figures["genuine_pairs"] = int(genuine.size)
+    figures["impostor_pairs"] = int(impostor.size)
+    for label, far in (("1%", 0.01), ("0.1%", 0.001)):
+        threshold = threshold_for_far(impostor, far)
+        measured_far, tar = rates_at(genuine, impostor, threshold)
+        figures[f"threshold_at_far_{label}"] = threshold
+        figures[f"tar_at_far_{label}"] = tar
+        figures[f"far_measured_{label}"] = measured_far
+    far, tar = rates_at(genuine, impostor, config.match_threshold)
+    figures["match_threshold"] = config.match_threshold
+    figures["match_far"] = far
+    figures["match_tar"] = tar
+    far, tar = rates_at(genuine, impostor, config.consistency_threshold)
+    figures["consistency_threshold"] = config.consistency_threshold
+    figures["consistency_far"] = far
+    figures["consistency_tar"] = tar
+    figures["pairs_tsv"] = pairs_accuracy(rows, embeddings, config.match_threshold)
+    best = max(
+        (pairs_accuracy(rows, embeddings, t)["accuracy"], t)
+        for t in np.arange(0.30, 0.60, 0.005)
+    )
+    figures["pairs_tsv_best_accuracy"] = {"accuracy": best[0], "threshold": float(best[1])}
+    if args.jitter_pairs:
+        figures["jittered_reference"] = jittered_reference_check(
+            rows[: args.jitter_pairs // 2] + rows[-(args.jitter_pairs // 2) :],
+            embeddings,
+            config.match_threshold,
+        )
+
+    figures["per_frame"] = time_frames(args.frames)
+    figures["per_attempt"] = time_attempts(args.attempts)
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["load_average_end"] = os.getloadavg()
+    figures["cpus"] = os.cpu_count()
+
+    print(markdown(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=float))
+    return 0
+
+
+def markdown(f: dict[str, Any]) -> str:
+    pairs = f["pairs_tsv"]
+    frame = f["per_frame"]
+    attempt = f["per_attempt"]
+    lines = [
+        "| Figure | Value |",
+        "| --- | --- |",
+        f"| Photos embedded (no usable face) | {f['photos'] - f['photos_without_face']} "
+        f"({f['photos_without_face']}) |",
+        f"| Pairs: same / different (all pairs of embedded photos) | "
+        f"{f['genuine_pairs']:,} / {f['impostor_pairs']:,} |",
+        f"| TAR at FAR 1% (threshold) | {f['tar_at_far_1%']:.2%} "
+        f"({f['threshold_at_far_1%']:.4f}) |",
+        f"| TAR at FAR 0.1% (threshold) | {f['tar_at_far_0.1%']:.2%} "
+        f"({f['threshold_at_far_0.1%']:.4f}) |",
+        f"| Default match threshold: FAR / TAR | {f['match_threshold']:.2f}: "
+        f"{f['match_far']:.3%} / {f['match_tar']:.2%} |",
+        f"| Consistency threshold: FAR / TAR | {f['consistency_threshold']:.2f}: "
+        f"{f['consistency_far']:.3%} / {f['consistency_tar']:.2%} |",
+        f"| pairs.tsv accuracy at {f['match_threshold']:.2f} ({int(pairs['pairs'])} pairs) | "
+        f"{pairs['accuracy']:.2%} (TAR {pairs['tar']:.2%}, FAR {pairs['far']:.2%}) |",
+        f"| pairs.tsv best accuracy (threshold) | "
+        f"{f['pairs_tsv_best_accuracy']['accuracy']:.2%} "
+        f"({f['pairs_tsv_best_accuracy']['threshold']:.3f}) |",
+    ]
+    if "jittered_reference" in f:
+        j = f["jittered_reference"]
+        lines.append(
+            f"| 5-jitter reference, {int(j['pairs'])} pairs: FAR / TAR | "
+            f"{j['far']:.2%} / {j['tar']:.2%} |"
+        )
+    lines += [
+        f"| Occlusion flags on clean photos | {f['occlusion_flagged']} of "
+        f"{f['occlusion_checked']} ({f['occlusion_fp_rate']:.2%}) |",
+        f"| Per 640x480 frame: analyse / embed / total (median) | "
+        f"{frame['analyse_ms_median']:.0f} / {frame['embed_ms_median']:.0f} / "
+        f"{frame['frame_ms_median']:.0f} ms (p95 {frame['frame_ms_p95']:.0f} ms) |",
+        f"| Per 10-frame attempt, {int(attempt['embedded_frames'])} embeddings: median / p95 | "
+        f"{attempt['attempt_s_median']:.3f} / {attempt['attempt_s_p95']:.3f} s "
+        f"(CPU {attempt['attempt_cpu_s_median']:.3f} s; "
+        f"{int(attempt['passed_runs'])}/{int(attempt['runs'])} passed) |",
+        f"| Model load | {f['model_load_s']:.2f} s |",
+        f"| Peak RSS (this process) | {f['peak_rss_mb']:.0f} MB |",
+        f"| Load average start / end ({f['cpus']} CPUs) | "
+        f"{f['load_average_start'][0]:.2f} / {f['load_average_end'][0]:.2f} |",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

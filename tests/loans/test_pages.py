@@ -1,0 +1,166 @@
+"""Borrower pages and the back office around applications."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from loans.models import Loan, LoanApplication
+from tests.loans.factories import MicroProductFactory, UserFactory, borrower
+
+
+@pytest.fixture
+def micro(business_date):
+    return MicroProductFactory()
+
+
+@pytest.fixture
+def alice(micro, business_date):
+    return borrower(business_date=business_date)
+
+
+def logged_in(user, language="en"):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    return client
+
+
+def apply_page(client, amount="1000", term="5"):
+    form = client.get("/apply/")
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form.content.decode()).group(1)
+    return client.post(
+        "/apply/",
+        {
+            "product": "weili",
+            "amount": amount,
+            "term": term,
+            "method": "equal_principal",
+            "idempotency_key": key,
+        },
+    ), key
+
+
+def test_home_shows_the_line_and_empty_states(alice):
+    html = logged_in(alice).get("/home/").content.decode()
+    assert "Available to borrow" in html
+    assert "¥25,000.00" in html
+    assert "12.60%" in html  # simple annualized, more prominent than the daily rate
+    assert "You have no open loans." in html
+
+
+def test_home_in_chinese(alice):
+    html = logged_in(alice, "zh-hans").get("/home/").content.decode()
+    assert "可借额度" in html
+    assert "暂无未结清的借款" in html
+
+
+def test_home_without_profile_invites_to_complete_it(micro, business_date):
+    person = borrower(business_date=business_date, with_profile=False)
+    html = logged_in(person).get("/home/").content.decode()
+    assert "Complete my profile" in html
+
+
+def test_apply_page_submits_once_and_shows_the_loan(alice):
+    client = logged_in(alice)
+    response, key = apply_page(client)
+    assert response.status_code == 302
+    application = LoanApplication.objects.get(idempotency_key=key)
+    assert response["Location"] == f"/applications/{application.public_id}/"
+    # The same form posted again (a double click) changes nothing.
+    again = client.post(
+        "/apply/",
+        {
+            "product": "weili",
+            "amount": "1000",
+            "term": "5",
+            "method": "equal_principal",
+            "idempotency_key": key,
+        },
+    )
+    assert again.status_code == 302
+    assert LoanApplication.objects.count() == 1
+    detail = client.get(response["Location"]).content.decode()
+    assert "Your loan is on its way" in detail
+    loan = Loan.objects.get(application=application)
+    page = client.get(f"/loans/{loan.public_id}/").content.decode()
+    assert "Repayment schedule" in page
+    assert page.count('class="upcoming"') == 5
+    assert "¥200.00" in page
+
+
+def test_apply_errors_are_shown_next_to_the_form(alice):
+    response, _ = apply_page(logged_in(alice), amount="30000")
+    assert response.status_code == 200
+    assert "more than your available credit of 25000.00" in response.content.decode()
+    assert LoanApplication.objects.count() == 0
+
+
+def test_face_check_application_stops_at_the_face_step(alice):
+    client = logged_in(alice)
+    apply_page(client)
+    submitted, key = apply_page(client, amount="8000")
+    html = client.get(submitted["Location"]).content.decode()
+    assert 'id="face-step"' in html
+    assert "Face check needed" in html
+    assert LoanApplication.objects.get(idempotency_key=key).status == "face_check_required"
+
+
+def test_other_borrowers_pages_are_not_found(alice, business_date):
+    _, key = apply_page(logged_in(alice))
+    application = LoanApplication.objects.get(idempotency_key=key)
+    loan = Loan.objects.get(application=application)
+    bob = logged_in(borrower(business_date=business_date))
+    assert bob.get(f"/applications/{application.public_id}/").status_code == 404
+    assert bob.get(f"/loans/{loan.public_id}/").status_code == 404
+    assert (
+        bob.post(f"/applications/{application.public_id}/", {"action": "cancel"}).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("url", ["/home/", "/apply/"])
+def test_anonymous_visitors_are_sent_to_login(db, url):
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_staff_do_not_use_borrower_pages(db):
+    assert logged_in(UserFactory(is_staff=True)).get("/home/").status_code == 403
+
+
+def test_admin_cannot_approve_or_disburse_past_the_face_gate(alice, admin_client, business_date):
+    client = logged_in(alice)
+    apply_page(client)
+    _, key = apply_page(client, amount="8000")
+    application = LoanApplication.objects.get(idempotency_key=key)
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    for action in ("approve", "disburse"):
+        response = admin_client.post(
+            "/admin/loans/loanapplication/",
+            {"action": action, "_selected_action": [application.pk]},
+            follow=True,
+        )
+        assert "face check" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "face_check_required"
+    assert not Loan.objects.filter(application=application).exists()
+    page = admin_client.get(
+        f"/admin/loans/loanapplication/{application.pk}/change/"
+    ).content.decode()
+    assert "amount_above_threshold" in page
+    assert "Face check required" in page
+
+
+def test_admin_refuse_action_records_who_and_why(alice, admin_client, admin_user):
+    client = logged_in(alice)
+    apply_page(client)
+    _, key = apply_page(client, amount="8000")
+    application = LoanApplication.objects.get(idempotency_key=key)
+    admin_client.post(
+        "/admin/loans/loanapplication/", {"action": "refuse", "_selected_action": [application.pk]}
+    )
+    application.refresh_from_db()
+    assert application.status == "refused"
+    event = application.events.order_by("-occurred_at", "-pk").first()
+    assert event.actor == admin_user
+    assert event.source == "staff"

@@ -1,0 +1,581 @@
+"""Enrolment and verification attempts: quality, liveness and identity in one decision.
+
+Distances are Euclidean between L2-normalised 128-d dlib embeddings (range 0-2). The
+default thresholds were chosen on lfw-dev with ``bench/face_bench.py`` (docs/face-engine.md
+has the figures): ``match_threshold`` is the largest distance whose false-accept rate over
+all 2.3 million different-person pairs of lfw-dev stays at or below 0.1%.
+
+Cost model (2-core target, dlib without BLAS): analysing a 640x480 frame costs ~15 ms,
+one embedding ~120 ms and holds the GIL. So an attempt embeds only the frames its decision
+rests on - the identity frame, the start frame, each step's peak - and then spreads the
+remaining ``max_embeddings`` budget evenly over the other usable frames. Frames left
+unembedded still count for quality, motion and pose; see docs/face-engine.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from concurrent.futures import Future
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from .analysis import FrameAnalysis, analyze_frame, embed, embed_many, normalise
+from .imaging import FloatImage, ImageDecodeError, decode_image, small_grey
+from .liveness import (
+    COME_CLOSER,
+    NEUTRAL,
+    STEP_DESCRIPTIONS,
+    LivenessThresholds,
+    PoseSample,
+    match_challenge,
+    validate_challenge,
+)
+from .models import Embedding, RGBImage, get_executor, get_models
+from .quality import ISSUE_PRIORITY, MULTIPLE_FACES, QualityConfig, QualityIssue, check_quality
+
+#: Chosen on lfw-dev: FAR <= 0.1% over all different-person pairs (see module docstring).
+DEFAULT_MATCH_THRESHOLD = 0.38
+#: Frames of one attempt are compared with its identity frame; poses differ (a turned head
+#: moves the embedding), so this is looser than the match threshold: FAR ~1% on lfw-dev.
+DEFAULT_CONSISTENCY_THRESHOLD = 0.43
+
+
+class EnrolmentError(ValueError):
+    """The reference photo(s) cannot be enrolled; ``code``/``message`` say why."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        image_index: int | None = None,
+        issues: Sequence[QualityIssue] = (),
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.image_index = image_index
+        self.issues = list(issues)
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentConfig:
+    """Enrolment is stricter than a check: the reference must be frontal and clean."""
+
+    quality: QualityConfig = field(default_factory=lambda: QualityConfig(max_abs_yaw=0.12))
+    #: dlib jitters: random crops/flips averaged; 5 costs ~0.6 s per photo, done once.
+    num_jitters: int = 5
+    #: Several reference photos must agree with each other.
+    max_spread: float = DEFAULT_CONSISTENCY_THRESHOLD
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolledImage:
+    """Quality figures of one enrolled photo, kept for staff review."""
+
+    face_width_fraction: float
+    brightness: float
+    sharpness: float
+    yaw: float
+    pitch: float
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    """A reference face: the L2-normalised mean of jittered embeddings of the photos."""
+
+    embedding: Embedding
+    num_images: int
+    num_jitters: int
+    images: list[EnrolledImage]
+    #: Largest distance between two enrolled photos (0.0 for one photo).
+    spread: float
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationConfig:
+    """Thresholds of a verification attempt (see docs/face-engine.md for their origin)."""
+
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD
+    consistency_threshold: float = DEFAULT_CONSISTENCY_THRESHOLD
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    liveness: LivenessThresholds = field(default_factory=LivenessThresholds)
+    max_frames: int = 10
+    #: Frames failing quality are reported and skipped; more than this share fails.
+    max_bad_frame_fraction: float = 0.34
+    detect_width: int = 320
+    #: Embeddings per attempt (~110 ms each, batched): 5 keeps a 10-frame attempt under
+    #: 1 s on 2 cores and covers every key frame of a 3-step challenge.
+    max_embeddings: int = 5
+    #: Mean absolute difference of 80-px-wide grey thumbnails (0-255). Two decodes of the
+    #: same picture differ by 0; sensor noise alone stays below ~1 on a thumbnail.
+    duplicate_difference: float = 0.05
+    static_difference: float = 1.5
+    #: A pair is static when the picture barely changed AND the head did not move.
+    static_pose_change: float = 0.02
+    static_size_change: float = 0.02
+    #: More than this share of static consecutive pairs means a still picture.
+    max_static_pair_fraction: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class FrameReport:
+    """Everything measured on one frame of an attempt."""
+
+    index: int
+    decoded: bool
+    face_count: int
+    box: tuple[int, int, int, int] | None
+    yaw: float | None
+    pitch: float | None
+    face_width_fraction: float | None
+    brightness: float | None
+    sharpness: float | None
+    issues: list[QualityIssue]
+    usable: bool
+    pose_label: str | None
+    difference_from_previous: float | None
+    distance_to_identity_frame: float | None
+    distance_to_reference: float | None
+    role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MotionSummary:
+    pairs: int
+    static_pairs: int
+    duplicate_pairs: int
+    mean_difference: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptResult:
+    """The decision on one attempt; ``failure_code`` is the first thing to fix."""
+
+    passed: bool
+    failure_code: str | None
+    failure_message: str | None
+    challenge: list[str]
+    steps_seen: list[str]
+    step_frames: list[tuple[str, int]]
+    start_frame: int | None
+    identity_frame: int | None
+    best_distance: float | None
+    consistency_distance: float | None
+    match_threshold: float
+    consistency_threshold: float
+    motion: MotionSummary
+    frames: list[FrameReport]
+    embedded_frames: int
+    timings: dict[str, float]
+
+
+FAILURE_MESSAGES: dict[str, str] = {
+    "no_frames": "No pictures arrived from the camera. Allow camera access and try again.",
+    "too_many_frames": "Too many pictures were sent. Please try again.",
+    "frames_repeated": "The camera sent the same picture more than once. Close other apps "
+    "that use the camera and try again.",
+    "no_motion": "We only saw a still picture. Hold the phone in front of your face and "
+    "follow the movements on the screen.",
+    "not_enough_usable_frames": "Too few pictures showed your face clearly. Look at the "
+    "camera in good light and follow the movements slowly.",
+    "challenge_no_frontal_start": "Start by looking straight at the camera, then follow "
+    "the movements on the screen.",
+    "challenge_wrong_order": "You did the movements in a different order. Please do them "
+    "in the order shown: {steps}.",
+    "challenge_extra_moves": "We saw movements we did not ask for. Please do only the "
+    "movements shown, in order: {steps}.",
+    "challenge_incomplete": "We didn't see you {missing}. Please follow the movements on "
+    "the screen, in order: {steps}.",
+    "different_person": "The face changed during the check. Only you should be in front of "
+    "the camera.",
+    "face_mismatch": "Your face doesn't match the face you enrolled. Make sure it is you, "
+    "in good light, looking at the camera, and try again.",
+}
+
+
+def face_distance(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
+    """Euclidean distance between two embeddings after L2 normalisation."""
+    va = normalise(np.asarray(a, dtype=np.float64))
+    vb = normalise(np.asarray(b, dtype=np.float64))
+    return float(np.linalg.norm(va - vb))
+
+
+def enrol(images: Sequence[RGBImage], config: EnrolmentConfig | None = None) -> Enrolment:
+    """Build the reference from one or more photos of the borrower.
+
+    Every photo must show exactly one face passing the (frontal) quality gate; with
+    several photos they must agree within ``max_spread``. Raises :class:`EnrolmentError`.
+    """
+    config = config or EnrolmentConfig()
+    if not images:
+        raise EnrolmentError("no_images", "Take a photo of your face to enrol.")
+    vectors: list[Embedding] = []
+    summaries: list[EnrolledImage] = []
+    for index, image in enumerate(images):
+        analysis = analyze_frame(image, thorough=True)
+        issues = check_quality(analysis, config.quality)
+        if issues:
+            raise EnrolmentError(issues[0].code, issues[0].message, index, issues)
+        face = analysis.face
+        assert face is not None
+        vectors.append(embed(analysis, num_jitters=config.num_jitters))
+        summaries.append(
+            EnrolledImage(
+                face_width_fraction=face.width_fraction,
+                brightness=face.brightness,
+                sharpness=face.sharpness,
+                yaw=face.pose.yaw,
+                pitch=face.pose.pitch,
+            )
+        )
+    spread = max(
+        (face_distance(a, b) for i, a in enumerate(vectors) for b in vectors[i + 1 :]),
+        default=0.0,
+    )
+    if spread > config.max_spread:
+        raise EnrolmentError(
+            "enrolment_inconsistent",
+            "The photos do not look like the same person. Enrol with photos of yourself only.",
+        )
+    return Enrolment(
+        embedding=normalise(np.mean(vectors, axis=0)),
+        num_images=len(vectors),
+        num_jitters=config.num_jitters,
+        images=summaries,
+        spread=spread,
+    )
+
+
+@dataclass(slots=True)
+class _Frame:
+    index: int
+    analysis: FrameAnalysis | None
+    thumbnail: FloatImage | None
+    issues: list[QualityIssue]
+    decode_error: ImageDecodeError | None = None
+
+
+def _analyse_bytes(index: int, data: bytes, config: VerificationConfig) -> _Frame:
+    try:
+        image = decode_image(data)
+    except ImageDecodeError as error:
+        issue = QualityIssue("unreadable_frame", error.message)
+        return _Frame(index, None, None, [issue], error)
+    analysis = analyze_frame(
+        image, detect_width=config.detect_width, thorough=False, keep_image=True
+    )
+    return _Frame(index, analysis, small_grey(image), check_quality(analysis, config.quality))
+
+
+def _failure(code: str, challenge: Sequence[str], missing: str | None = None) -> str:
+    steps = ", ".join(STEP_DESCRIPTIONS[step] for step in challenge)
+    return FAILURE_MESSAGES[code].format(
+        steps=steps, missing=STEP_DESCRIPTIONS.get(missing or "", "")
+    )
+
+
+def verify_attempt(
+    frames: Sequence[bytes],
+    challenge: Sequence[str],
+    reference_embedding: npt.ArrayLike,
+    config: VerificationConfig | None = None,
+) -> AttemptResult:
+    """Decide one face-check attempt from its JPEG frames (in capture order).
+
+    Nonces, expiry and matching the attempt to its session are the caller's job.
+    """
+    started = time.perf_counter()
+    config = config or VerificationConfig()
+    steps = validate_challenge(challenge)
+    reference = normalise(np.asarray(reference_embedding, dtype=np.float64).reshape(-1))
+    if reference.shape != (128,):
+        raise ValueError("reference_embedding must have 128 values")
+    timings: dict[str, float] = {}
+
+    if not frames or len(frames) > config.max_frames:
+        code = "no_frames" if not frames else "too_many_frames"
+        timings["total"] = time.perf_counter() - started
+        return AttemptResult(
+            passed=False,
+            failure_code=code,
+            failure_message=_failure(code, steps),
+            challenge=steps,
+            steps_seen=[],
+            step_frames=[],
+            start_frame=None,
+            identity_frame=None,
+            best_distance=None,
+            consistency_distance=None,
+            match_threshold=config.match_threshold,
+            consistency_threshold=config.consistency_threshold,
+            motion=MotionSummary(0, 0, 0, None),
+            frames=[],
+            embedded_frames=0,
+            timings=timings,
+        )
+    repeated_bytes = len({hashlib.sha256(data).digest() for data in frames}) < len(frames)
+
+    get_models()  # load before fanning out, so pool threads do not queue on the load lock
+    analysed = list(
+        get_executor().map(
+            lambda item: _analyse_bytes(item[0], item[1], config), enumerate(frames)
+        )
+    )
+    timings["decode_analyse"] = time.perf_counter() - started
+
+    motion, differences, static_pairs = _motion(analysed, config)
+    usable = [frame for frame in analysed if not frame.issues]
+    samples = [
+        PoseSample(
+            frame.index,
+            frame.analysis.face.pose.yaw,
+            frame.analysis.face.pose.pitch,
+            frame.analysis.face.inter_ocular_px,
+        )
+        for frame in usable
+        if frame.analysis is not None and frame.analysis.face is not None
+    ]
+    outcome = match_challenge(samples, steps, config.liveness)
+
+    identity = _pick_identity_frame(usable, outcome.labels, config)
+    roles: dict[int, str] = {}
+    if outcome.start_frame is not None:
+        roles[outcome.start_frame] = "start"
+    for step, index in outcome.step_frames:
+        roles.setdefault(index, step)
+    recheck: Future[QualityIssue | None] | None = None
+    if identity is not None:
+        roles[identity.index] = "identity"
+        # The upsampled detector releases the GIL: run it while this thread embeds.
+        recheck = get_executor().submit(_recheck_identity_frame, identity, config)
+
+    embed_started = time.perf_counter()
+    embeddings = _embed_frames(identity, usable, roles, config)
+    timings["embed"] = time.perf_counter() - embed_started
+    identity_issue = recheck.result() if recheck is not None else None
+    if identity is not None and identity_issue is not None:
+        identity.issues.append(identity_issue)
+
+    best_distance: float | None = None
+    consistency: float | None = None
+    to_identity: dict[int, float] = {}
+    to_reference: dict[int, float] = {}
+    if identity is not None and identity.index in embeddings:
+        anchor = embeddings[identity.index]
+        for index, vector in embeddings.items():
+            to_identity[index] = float(np.linalg.norm(vector - anchor))
+            to_reference[index] = float(np.linalg.norm(vector - reference))
+        best_distance = to_reference[identity.index]
+        consistency = max(to_identity.values())
+
+    failure: tuple[str, str] | None
+    bad = [frame for frame in analysed if frame.issues]
+    if repeated_bytes or motion.duplicate_pairs:
+        failure = ("frames_repeated", _failure("frames_repeated", steps))
+    elif len(bad) > config.max_bad_frame_fraction * len(analysed):
+        worst = _most_common_issue(bad)
+        failure = (worst.code, worst.message)
+    elif motion.pairs and static_pairs > config.max_static_pair_fraction * motion.pairs:
+        failure = ("no_motion", _failure("no_motion", steps))
+    elif len(samples) < len(steps) + 1:
+        failure = ("not_enough_usable_frames", _failure("not_enough_usable_frames", steps))
+    elif outcome.failure is not None:
+        failure = (outcome.failure, _failure(outcome.failure, steps, outcome.missing_step))
+    elif identity_issue is not None:
+        failure = (identity_issue.code, identity_issue.message)
+    elif identity is None or best_distance is None or consistency is None:
+        code = "challenge_no_frontal_start"
+        failure = (code, _failure(code, steps))
+    elif consistency > config.consistency_threshold:
+        failure = ("different_person", _failure("different_person", steps))
+    elif best_distance > config.match_threshold:
+        failure = ("face_mismatch", _failure("face_mismatch", steps))
+    else:
+        failure = None
+
+    timings["total"] = time.perf_counter() - started
+    return AttemptResult(
+        passed=failure is None,
+        failure_code=failure[0] if failure else None,
+        failure_message=failure[1] if failure else None,
+        challenge=steps,
+        steps_seen=outcome.events,
+        step_frames=outcome.step_frames,
+        start_frame=outcome.start_frame,
+        identity_frame=identity.index if identity is not None else None,
+        best_distance=best_distance,
+        consistency_distance=consistency,
+        match_threshold=config.match_threshold,
+        consistency_threshold=config.consistency_threshold,
+        motion=motion,
+        frames=[
+            _report(frame, outcome.labels, differences, to_identity, to_reference, roles)
+            for frame in analysed
+        ],
+        embedded_frames=len(embeddings),
+        timings=timings,
+    )
+
+
+def _motion(
+    frames: Sequence[_Frame], config: VerificationConfig
+) -> tuple[MotionSummary, dict[int, float], int]:
+    """Differences between consecutive decodable frames; which pairs are static."""
+    differences: dict[int, float] = {}
+    static: list[bool] = []
+    duplicates = 0
+    readable = [frame for frame in frames if frame.thumbnail is not None]
+    for previous, current in zip(readable, readable[1:], strict=False):
+        assert previous.thumbnail is not None and current.thumbnail is not None
+        if previous.thumbnail.shape != current.thumbnail.shape:
+            differences[current.index] = 255.0
+            static.append(False)
+            continue
+        difference = float(np.abs(previous.thumbnail - current.thumbnail).mean())
+        differences[current.index] = difference
+        if difference < config.duplicate_difference:
+            duplicates += 1
+        static.append(
+            difference < config.static_difference
+            and _pose_still(previous.analysis, current.analysis, config)
+        )
+    values = list(differences.values())
+    summary = MotionSummary(
+        pairs=len(static),
+        static_pairs=sum(static),
+        duplicate_pairs=duplicates,
+        mean_difference=float(np.mean(values)) if values else None,
+    )
+    return summary, differences, summary.static_pairs
+
+
+def _pose_still(
+    a: FrameAnalysis | None, b: FrameAnalysis | None, config: VerificationConfig
+) -> bool:
+    if a is None or b is None or a.face is None or b.face is None:
+        return True
+    fa, fb = a.face, b.face
+    size_a = fa.inter_ocular_px
+    size_b = fb.inter_ocular_px
+    return (
+        abs(fa.pose.yaw - fb.pose.yaw) < config.static_pose_change
+        and abs(fa.pose.pitch - fb.pose.pitch) < config.static_pose_change
+        and abs(size_a - size_b) <= config.static_size_change * max(size_a, size_b)
+    )
+
+
+def _most_common_issue(bad: Sequence[_Frame]) -> QualityIssue:
+    """The issue to report for an attempt with too many bad frames: the most frequent
+    first issue, ties broken by priority."""
+    firsts = [frame.issues[0] for frame in bad]
+    counts = Counter(issue.code for issue in firsts)
+
+    def rank(code: str) -> tuple[int, int]:
+        priority = ISSUE_PRIORITY.index(code) if code in ISSUE_PRIORITY else -1
+        return (-counts[code], priority)
+
+    code = min(counts, key=rank)
+    return next(issue for issue in firsts if issue.code == code)
+
+
+def _pick_identity_frame(
+    usable: Sequence[_Frame], labels: dict[int, str], config: VerificationConfig
+) -> _Frame | None:
+    """The frame the identity decision rests on: frontal (neutral, or the come-closer
+    peak, which is frontal and the largest face), with the largest, then sharpest face."""
+    candidates = []
+    for frame in usable:
+        analysis = frame.analysis
+        if analysis is None or analysis.face is None:
+            continue
+        if labels.get(frame.index) not in (NEUTRAL, COME_CLOSER):
+            continue
+        if abs(analysis.face.pose.yaw) > config.liveness.frontal_yaw:
+            continue
+        face = analysis.face
+        candidates.append((face.inter_ocular_px, face.sharpness, -frame.index, frame))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda item: item[:3])[3]
+
+
+def _recheck_identity_frame(frame: _Frame, config: VerificationConfig) -> QualityIssue | None:
+    """Run the thorough (upsampled) detector on the identity frame: the quick pass can miss
+    a second, smaller face behind the borrower, and this frame is the one that decides."""
+    analysis = frame.analysis
+    if analysis is None or analysis.image is None:
+        return None
+    thorough = analyze_frame(
+        analysis.image, detect_width=config.detect_width, thorough=True
+    )
+    if thorough.face_count > 1:
+        issues = [i for i in check_quality(thorough, config.quality) if i.code == MULTIPLE_FACES]
+        return issues[0] if issues else None
+    return None
+
+
+def _embed_frames(
+    identity: _Frame | None,
+    usable: Sequence[_Frame],
+    roles: dict[int, str],
+    config: VerificationConfig,
+) -> dict[int, Embedding]:
+    """Embed the identity frame, the key frames, then spread the rest of the budget."""
+    by_index = {
+        frame.index: frame
+        for frame in usable
+        if frame.analysis is not None and frame.analysis.face is not None
+    }
+    order: list[int] = []
+    if identity is not None and identity.index in by_index:
+        order.append(identity.index)
+    order.extend(index for index in sorted(roles) if index in by_index and index not in order)
+    remaining = [index for index in sorted(by_index) if index not in order]
+    while remaining and len(order) < config.max_embeddings:
+        chosen = max(remaining, key=lambda i: (min(abs(i - j) for j in order) if order else 0, -i))
+        order.append(chosen)
+        remaining.remove(chosen)
+    chosen_frames = order[: max(config.max_embeddings, len(roles) + 1)]
+    analyses = [by_index[index].analysis for index in chosen_frames]
+    vectors = embed_many([analysis for analysis in analyses if analysis is not None])
+    return dict(zip(chosen_frames, vectors, strict=True))
+
+
+def _report(
+    frame: _Frame,
+    labels: dict[int, str],
+    differences: dict[int, float],
+    to_identity: dict[int, float],
+    to_reference: dict[int, float],
+    roles: dict[int, str],
+) -> FrameReport:
+    analysis = frame.analysis
+    face = analysis.face if analysis is not None else None
+    return FrameReport(
+        index=frame.index,
+        decoded=analysis is not None,
+        face_count=analysis.face_count if analysis is not None else 0,
+        box=face.box if face is not None else None,
+        yaw=face.pose.yaw if face is not None else None,
+        pitch=face.pose.pitch if face is not None else None,
+        face_width_fraction=face.width_fraction if face is not None else None,
+        brightness=face.brightness if face is not None else None,
+        sharpness=face.sharpness if face is not None else None,
+        issues=list(frame.issues),
+        usable=not frame.issues,
+        pose_label=labels.get(frame.index),
+        difference_from_previous=differences.get(frame.index),
+        distance_to_identity_frame=to_identity.get(frame.index),
+        distance_to_reference=to_reference.get(frame.index),
+        role=roles.get(frame.index),
+    )
+
+
+def frames_to_images(frames: Sequence[bytes]) -> list[RGBImage]:
+    """Decode frames (helper for callers that want to show or store them)."""
+    return [decode_image(data) for data in frames]

@@ -1,0 +1,85 @@
+"""Encryption at rest for face data, with key rotation.
+
+Keys are Fernet keys from the environment (FACE_DATA_KEYS, comma-separated): the first
+encrypts, all decrypt, so putting a new key first and running
+`manage.py face_data_rotate_keys` rotates them. Files live in private storage
+(PRIVATE_STORAGE_ROOT), which has no URL: they are only ever read through views that check
+a dedicated permission (staff) or the owner."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+
+
+@cache
+def _fernet() -> MultiFernet:
+    keys = [key for key in settings.FACE_DATA_KEYS if key]
+    if not keys:
+        raise RuntimeError("FACE_DATA_KEYS is empty: set at least one Fernet key.")
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+@cache
+def private_storage() -> FileSystemStorage:
+    # base_url=None: these files have no public URL at all.
+    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+
+
+def reset_caches() -> None:
+    """Forget cached keys and storage (after settings change, e.g. in tests)."""
+    _fernet.cache_clear()
+    private_storage.cache_clear()
+
+
+def encrypt(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def decrypt(token: bytes) -> bytes:
+    return _fernet().decrypt(token)
+
+
+def rotate(token: bytes) -> bytes:
+    """Re-encrypt with the primary key (decrypting with whichever key works)."""
+    return _fernet().rotate(token)
+
+
+def embedding_seal(embedding: npt.ArrayLike) -> str:
+    vector = np.asarray(embedding, dtype="<f4").reshape(-1)
+    return encrypt(vector.tobytes()).decode("ascii")
+
+
+def embedding_open(token: str) -> npt.NDArray[np.float32]:
+    return np.frombuffer(decrypt(token.encode("ascii")), dtype="<f4").copy()
+
+
+def file_store(data: bytes, *, folder: str) -> str:
+    """Encrypt and store; returns the storage name."""
+    name = f"{folder}/{uuid.uuid4().hex}.bin"
+    return private_storage().save(name, ContentFile(encrypt(data)))
+
+
+def file_read(name: str) -> bytes:
+    with private_storage().open(name, "rb") as handle:
+        return decrypt(handle.read())
+
+
+def file_delete(name: str) -> None:
+    private_storage().delete(name)
+
+
+def file_rotate(name: str) -> None:
+    storage = private_storage()
+    with storage.open(name, "rb") as handle:
+        token = rotate(handle.read())
+    path = storage.path(name)
+    with open(path, "wb") as handle:
+        handle.write(token)
