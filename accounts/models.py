@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField  # type: ignore[import-untyped]
+from encrypted_fields.fields import EncryptedCharField
 from simple_history.models import HistoricalRecords
 
 

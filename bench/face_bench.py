@@ -64,8 +64,11 @@ def _embed_photo(relative: str) -> tuple[str, list[float] | None, list[str]]:
     return relative, embed(analysis).tolist(), codes
 
 
-def embed_all(photos: Sequence[str], workers: int) -> dict[str, tuple[np.ndarray | None, list]]:
-    results: dict[str, tuple[np.ndarray | None, list]] = {}
+Embedded = dict[str, tuple[np.ndarray | None, list[str]]]
+
+
+def embed_all(photos: Sequence[str], workers: int) -> Embedded:
+    results: Embedded = {}
     if workers <= 1:
         outputs: Any = map(_embed_photo, photos)
         for relative, vector, codes in outputs:
@@ -240,9 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [r for r in rows if r[0]][:half] + [r for r in rows if not r[0]][:half]
         photos = sorted({photo for _, a, b in rows for photo in (a, b)})
     else:
-        photos = sorted(
-            f"{path.parent.name}/{path.name}" for path in F.LFW_IMAGES.glob("*/*.jpg")
-        )
+        photos = sorted(f"{path.parent.name}/{path.name}" for path in F.LFW_IMAGES.glob("*/*.jpg"))
 
     started = time.perf_counter()
     results = embed_all(photos, args.workers)
@@ -256,7 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures["occlusion_flagged"] = len(flagged)
     figures["occlusion_fp_rate"] = len(flagged) / max(1, len(clean))
     figures["occlusion_flagged_photos"] = sorted(
-        name for name, (vector, codes) in results.items()
+        name
+        for name, (vector, codes) in results.items()
         if vector is not None and OCCLUSION_CODES & set(codes)
     )
 
@@ -279,8 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures["consistency_tar"] = tar
     figures["pairs_tsv"] = pairs_accuracy(rows, embeddings, config.match_threshold)
     best = max(
-        (pairs_accuracy(rows, embeddings, t)["accuracy"], t)
-        for t in np.arange(0.30, 0.60, 0.005)
+        (pairs_accuracy(rows, embeddings, t)["accuracy"], t) for t in np.arange(0.30, 0.60, 0.005)
     )
     figures["pairs_tsv_best_accuracy"] = {"accuracy": best[0], "threshold": float(best[1])}
     if args.jitter_pairs:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -74,6 +75,7 @@ class DecimalJSONParser(JSONParser):
             raise exceptions.ParseError(f"The request body is not valid JSON: {exc}") from exc
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1000.00"})
 class DecimalStringField(serializers.Field[Decimal, Decimal, str, Any]):
     """A decimal written as a string ("10000.00"); a JSON number is accepted only if it
     parses exactly. Errors carry specific codes: `invalid`, `too_many_places`,

@@ -13,6 +13,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import User
 from common.exceptions import DomainError
 from common.selectors import business_date_get
 from ledger.models import JournalLine
@@ -262,6 +263,12 @@ class InstallmentAdmin(admin.ModelAdmin[Installment]):
         return False
 
 
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # the admin only lets staff in
+    return user
+
+
 class ApplicationEventInline(admin.TabularInline[ApplicationEvent, LoanApplication]):
     model = ApplicationEvent
     fields = readonly_fields = (
@@ -328,7 +335,7 @@ class LoanApplicationAdmin(admin.ModelAdmin[LoanApplication]):
         lines += [f"+{r['weight']} {r['code']}: {r['reason']}" for r in decision.reasons]
         return format_html_join("", "<div>{}</div>", ((line,) for line in lines))
 
-    def _run(self, request: HttpRequest, queryset: Any, call: Any, done: str) -> None:
+    def _run(self, request: HttpRequest, queryset: Any, call: Any, done: object) -> None:
         ok = 0
         for application in queryset.order_by("pk"):
             try:
@@ -350,7 +357,7 @@ class LoanApplicationAdmin(admin.ModelAdmin[LoanApplication]):
             lambda a: loan_application_approve(
                 application_id=a.pk,
                 now=timezone.now(),
-                actor=request.user,
+                actor=_staff(request),
                 reason="Approved by staff.",
             ),
             _("Approved"),
@@ -366,7 +373,7 @@ class LoanApplicationAdmin(admin.ModelAdmin[LoanApplication]):
                 now=timezone.now(),
                 code="refused_by_staff",
                 reason="Refused after review by staff.",
-                actor=request.user,
+                actor=_staff(request),
             ),
             _("Refused"),
         )
@@ -380,7 +387,7 @@ class LoanApplicationAdmin(admin.ModelAdmin[LoanApplication]):
                 application_id=a.pk,
                 business_date=business_date_get(),
                 now=timezone.now(),
-                actor=request.user,
+                actor=_staff(request),
             ),
             _("Disbursed"),
         )

@@ -21,9 +21,10 @@ def _ensure_reference_data() -> None:
     from ledger.models import Account
 
     if Account.objects.count() != len(CHART_OF_ACCOUNTS):
-        for code, name, name_zh, kind in CHART_OF_ACCOUNTS:
+        for account_code, name, name_zh, kind in CHART_OF_ACCOUNTS:
             Account.objects.get_or_create(
-                code=str(code), defaults={"name": name, "name_zh": name_zh, "kind": str(kind)}
+                code=str(account_code),
+                defaults={"name": name, "name_zh": name_zh, "kind": str(kind)},
             )
     BusinessCalendar.objects.get_or_create(pk=1, defaults={"current_date": timezone.localdate()})
 

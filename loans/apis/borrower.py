@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from accounts.permissions import IsBorrower
 from common.api import DecimalStringField, ErrorSerializer
 from common.exceptions import InvalidInput
@@ -41,6 +42,12 @@ class BorrowerApi(APIView):
     permission_classes = [IsBorrower]
 
 
+def _borrower(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # IsBorrower let only borrowers through
+    return user
+
+
 def _product(code: str) -> LoanProduct:
     product = LoanProduct.objects.filter(code=code).first()
     if product is None:
@@ -48,7 +55,7 @@ def _product(code: str) -> LoanProduct:
     return product
 
 
-class ProductOutputSerializer(serializers.Serializer[LoanProduct]):
+class ProductOutputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     name_en = serializers.CharField()
@@ -85,6 +92,9 @@ class ProductListApi(BorrowerApi):
 
 class CreditLineListApi(BorrowerApi):
     class OutputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "CreditLine"
+
         id = serializers.UUIDField(source="line.public_id")
         product = serializers.CharField(source="line.product.code")
         status = serializers.CharField(source="line.status")
@@ -100,11 +110,11 @@ class CreditLineListApi(BorrowerApi):
 
     @extend_schema(operation_id="credit_lines_list", responses={200: OutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        lines = selectors.credit_lines_for_borrower(borrower=request.user)  # type: ignore[arg-type]
+        lines = selectors.credit_lines_for_borrower(borrower=_borrower(request))
         return Response(self.OutputSerializer(lines, many=True).data)
 
 
-class ApplicationOutputSerializer(serializers.Serializer[LoanApplication]):
+class ApplicationOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     product = serializers.CharField(source="product.code")
     status = serializers.CharField()
@@ -133,6 +143,9 @@ class ApplicationOutputSerializer(serializers.Serializer[LoanApplication]):
 
 class ApplicationListCreateApi(BorrowerApi):
     class InputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "ApplicationInput"
+
         product = serializers.SlugField(help_text="The product code, e.g. weili.")
         amount = DecimalStringField(places=2)
         term = serializers.IntegerField(min_value=1, max_value=360)
@@ -142,7 +155,7 @@ class ApplicationListCreateApi(BorrowerApi):
         operation_id="applications_list", responses={200: ApplicationOutputSerializer(many=True)}
     )
     def get(self, request: Request) -> Response:
-        applications = selectors.application_list_for_borrower(borrower=request.user)  # type: ignore[arg-type]
+        applications = selectors.application_list_for_borrower(borrower=_borrower(request))
         return Response(ApplicationOutputSerializer(applications, many=True).data)
 
     @extend_schema(
@@ -169,7 +182,7 @@ class ApplicationListCreateApi(BorrowerApi):
         product = _product(data["product"])
         business_date = business_date_get()
         result = loan_application_submit(
-            borrower=request.user,  # type: ignore[arg-type]
+            borrower=_borrower(request),
             product=product,
             amount=data["amount"],
             term=data["term"],
@@ -180,7 +193,7 @@ class ApplicationListCreateApi(BorrowerApi):
             now=timezone.now(),
         )
         application = selectors.application_get_for_borrower(
-            borrower=request.user,  # type: ignore[arg-type]
+            borrower=_borrower(request),
             public_id=result.application.public_id,
         )
         return Response(
@@ -203,9 +216,9 @@ class ApplicationPreviewApi(BorrowerApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         product = _product(data["product"])
-        borrower = request.user
+        borrower = _borrower(request)
         schedule = loan_quote(
-            borrower=borrower,  # type: ignore[arg-type]
+            borrower=borrower,
             product=product,
             line=CreditLine.objects.filter(borrower=borrower, product=product).first(),
             amount=data["amount"],
@@ -223,8 +236,8 @@ class ApplicationDetailApi(BorrowerApi):
     )
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
         application = selectors.application_get_for_borrower(
-            borrower=request.user,
-            public_id=public_id,  # type: ignore[arg-type]
+            borrower=_borrower(request),
+            public_id=public_id,
         )
         return Response(ApplicationOutputSerializer(application).data)
 
@@ -237,13 +250,13 @@ class ApplicationCancelApi(BorrowerApi):
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
         application = selectors.application_get_for_borrower(
-            borrower=request.user,
-            public_id=public_id,  # type: ignore[arg-type]
+            borrower=_borrower(request),
+            public_id=public_id,
         )
         loan_application_cancel(
             application_id=application.pk,
-            borrower=request.user,
-            now=timezone.now(),  # type: ignore[arg-type]
+            borrower=_borrower(request),
+            now=timezone.now(),
         )
         application.refresh_from_db()
         return Response(ApplicationOutputSerializer(application).data)
@@ -268,7 +281,7 @@ class InstallmentOutputSerializer(serializers.Serializer[Any]):
         )
 
 
-class LoanOutputSerializer(serializers.Serializer[Loan]):
+class LoanOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     product = serializers.CharField(source="product.code")
     status = serializers.CharField()
@@ -289,12 +302,15 @@ class LoanOutputSerializer(serializers.Serializer[Loan]):
 class LoanListApi(BorrowerApi):
     @extend_schema(operation_id="loans_list", responses={200: LoanOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        loans = selectors.loan_list_for_borrower(borrower=request.user)  # type: ignore[arg-type]
+        loans = selectors.loan_list_for_borrower(borrower=_borrower(request))
         return Response(LoanOutputSerializer(loans, many=True).data)
 
 
 class LoanDetailApi(BorrowerApi):
     class OutputSerializer(LoanOutputSerializer):
+        class Meta:
+            ref_name = "LoanDetail"
+
         installments = serializers.SerializerMethodField()
 
         def get_installments(self, loan: Loan) -> Any:
@@ -311,6 +327,6 @@ class LoanDetailApi(BorrowerApi):
         operation_id="loans_retrieve", responses={200: OutputSerializer, 404: ErrorSerializer}
     )
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        loan = selectors.loan_get_for_borrower(borrower=request.user, public_id=public_id)  # type: ignore[arg-type]
+        loan = selectors.loan_get_for_borrower(borrower=_borrower(request), public_id=public_id)
         context = {"business_date": business_date_get()}
         return Response(self.OutputSerializer(loan, context=context).data)

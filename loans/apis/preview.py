@@ -55,6 +55,9 @@ class SchedulePreviewApi(APIView):
     throttle_classes = [AnonRateThrottle]
 
     class InputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "SchedulePreviewInput"
+
         principal = DecimalStringField(places=2, maximum=MAX_PRINCIPAL)
         term = serializers.IntegerField(
             min_value=1,

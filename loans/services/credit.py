@@ -80,7 +80,7 @@ def credit_line_grant(
                     _policy(product),
                     on=business_date,
                     limit_range=(product.credit_limit_min, product.credit_limit_max),
-                    rate_range=(product.daily_rate_min, product.daily_rate_max),  # type: ignore[arg-type]
+                    rate_range=(product.daily_rate_min, product.daily_rate_max),
                 )
                 if offer is None:
                     continue

@@ -97,7 +97,7 @@ def loan_disburse(
         rate = (
             InterestRate.daily(application.daily_rate)
             if application.daily_rate is not None
-            else InterestRate.annual(application.annual_rate)  # type: ignore[arg-type]
+            else InterestRate.annual(application.annual_rate)
         )
         first_due, new_repayment_day = first_due_date_for(product, line, business_date)
         if line is not None and new_repayment_day is not None:
@@ -161,7 +161,7 @@ def loan_disburse(
             ],
             description=f"Disbursement of loan {loan.public_id}",
         )
-        profile = application.borrower.profile  # type: ignore[attr-defined]
+        profile = application.borrower.profile
         payout = Payout.objects.create(
             loan=loan,
             amount=loan.principal,
@@ -179,7 +179,8 @@ def loan_disburse(
         )
         from loans.tasks import payout_send_task
 
-        payout_send_task.delay_on_commit(payout_id=payout.pk)
+        payout_id = payout.pk
+        transaction.on_commit(lambda: payout_send_task.delay(payout_id=payout_id))
     return DisbursementResult(application, loan, payout)
 
 
@@ -192,7 +193,7 @@ def payout_send(*, payout_id: int, business_date: dt.date, now: dt.datetime) -> 
     if payout.status != Payout.Status.PENDING:
         return payout
     borrower = payout.loan.borrower
-    profile = borrower.profile  # type: ignore[attr-defined]
+    profile = borrower.profile
     gateway = payment_gateway()
     result = gateway.payout(
         idempotency_key=payout.idempotency_key,

@@ -40,7 +40,7 @@ def risk_context(*, application: LoanApplication, now: dt.datetime) -> RiskConte
     app_ips = {ip for ip in earlier.values_list("ip_address", flat=True) if ip}
     app_devices = {d for d in earlier.values_list("device_id", flat=True) if d}
     longest = max(
-        [dt.timedelta(hours=r.hours) for r in RiskRule.objects.exclude(hours=None)],
+        [dt.timedelta(hours=r.hours or 0) for r in RiskRule.objects.exclude(hours=None)],
         default=dt.timedelta(hours=24),
     )
     window_start = now - min(longest, _LONGEST_WINDOW)

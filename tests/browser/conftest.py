@@ -51,11 +51,25 @@ def chromium(playwright_instance):
     browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def phone(chromium):
-    """A new phone-sized browser page, in Chinese unless a test switches language."""
+def phone(chromium, request, tmp_path_factory):
+    """A new phone-sized browser page, in Chinese unless a test switches language. A
+    failing test leaves a screenshot and the page's HTML behind (the path is printed)."""
     context = chromium.new_context(**PHONE, locale="zh-CN")
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        folder = tmp_path_factory.mktemp("browser-failure")
+        page.screenshot(path=str(folder / "page.png"), full_page=True)
+        (folder / "page.html").write_text(page.content(), encoding="utf-8")
+        print(f"\nbrowser failure evidence in {folder} (url {page.url})")
     context.close()

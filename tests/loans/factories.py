@@ -5,21 +5,25 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
-import factory
 from django.utils import timezone
+from factory.declarations import LazyFunction
+from factory.django import DjangoModelFactory
 
 from accounts import identity
 from accounts.models import User
 from accounts.services import borrower_profile_save
 from common.request_context import ClientContext
 from loans.models import LoanProduct, Method, ProductKind
+from tests.accounts.factories import UserFactory, make_id_number
+
+__all__ = ["UserFactory"]
 
 _serial = itertools.count(1)
 
 CLIENT = ClientContext(ip_address="10.0.0.1", user_agent="pytest", device_id="device-test-0001")
 
 
-class MicroProductFactory(factory.django.DjangoModelFactory):
+class MicroProductFactory(DjangoModelFactory[LoanProduct]):
     class Meta:
         model = LoanProduct
         django_get_or_create = ("code",)
@@ -33,7 +37,7 @@ class MicroProductFactory(factory.django.DjangoModelFactory):
     daily_rate_max = Decimal("0.0005")
     term_min = 5
     term_max = 20
-    allowed_terms = factory.LazyFunction(lambda: [5, 10, 20])
+    allowed_terms = LazyFunction(lambda: [5, 10, 20])
     default_method = Method.EQUAL_PRINCIPAL
     credit_limit_min = Decimal("500.00")
     credit_limit_max = Decimal("200000.00")
@@ -42,7 +46,7 @@ class MicroProductFactory(factory.django.DjangoModelFactory):
     max_draw = Decimal("40000.00")
 
 
-class BankProductFactory(factory.django.DjangoModelFactory):
+class BankProductFactory(DjangoModelFactory[LoanProduct]):
     class Meta:
         model = LoanProduct
         django_get_or_create = ("code",)
@@ -62,19 +66,9 @@ class BankProductFactory(factory.django.DjangoModelFactory):
     max_open_draws = 1
 
 
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-
-    phone = factory.Sequence(lambda n: f"139{n:08d}")
-    username = factory.LazyAttribute(lambda u: u.phone)
-    password = factory.django.Password("a-Strong-passw0rd")
-    date_joined = factory.LazyFunction(timezone.now)
-
-
 def id_number(birth: dt.date) -> str:
-    first17 = f"110105{birth:%Y%m%d}{next(_serial) % 1000:03d}"
-    return first17 + identity.id_number_check_character(first17)
+    """A valid ID number, different on every call."""
+    return make_id_number(birth, sequence=next(_serial) % 1000)
 
 
 def card_number(ending: str = "") -> str:
@@ -101,7 +95,7 @@ def borrower(
     **user_fields: object,
 ) -> User:
     """A borrower; with a complete profile (and so a credit line) unless told otherwise."""
-    user: User = UserFactory(**user_fields)
+    user = UserFactory.create(**user_fields)
     if with_profile:
         borrower_profile_save(
             user=user,

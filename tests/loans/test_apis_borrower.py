@@ -17,7 +17,7 @@ D = Decimal
 
 @pytest.fixture
 def micro(business_date):
-    return MicroProductFactory()
+    return MicroProductFactory.create()
 
 
 def client_for(user):
@@ -173,7 +173,7 @@ def test_anonymous_callers_are_refused(db, method, url):
 
 @pytest.mark.parametrize(("method", "url"), ENDPOINTS)
 def test_staff_are_not_borrowers(db, method, url):
-    staff = UserFactory(is_staff=True)
+    staff = UserFactory.create(is_staff=True)
     response = getattr(client_for(staff), method)(url)
     assert response.status_code == 403
     assert response.json()["code"] == "not_a_borrower"

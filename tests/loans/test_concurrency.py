@@ -51,7 +51,7 @@ def _race(user, product, amounts):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("rounds", range(3))
 def test_two_draws_that_together_exceed_the_line_one_succeeds(rounds):
-    product = MicroProductFactory(max_open_draws=20)
+    product = MicroProductFactory.create(max_open_draws=20)
     # Staff raised the amount that asks for a face check: these draws go straight through.
     RiskRule.objects.filter(code="amount_above_threshold").update(amount=D("100000"))
     user = borrower(business_date=business_date_get())

@@ -11,7 +11,7 @@ from tests.loans.factories import MicroProductFactory, UserFactory, borrower
 
 @pytest.fixture
 def micro(business_date):
-    return MicroProductFactory()
+    return MicroProductFactory.create()
 
 
 @pytest.fixture
@@ -27,7 +27,9 @@ def logged_in(user, language="en"):
 
 def apply_page(client, amount="1000", term="5"):
     form = client.get("/apply/")
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', form.content.decode()).group(1)
+    found = re.search(r'name="idempotency_key" value="([^"]+)"', form.content.decode())
+    assert found is not None
+    key = found.group(1)
     return client.post(
         "/apply/",
         {
@@ -125,7 +127,7 @@ def test_anonymous_visitors_are_sent_to_login(db, url):
 
 
 def test_staff_do_not_use_borrower_pages(db):
-    assert logged_in(UserFactory(is_staff=True)).get("/home/").status_code == 403
+    assert logged_in(UserFactory.create(is_staff=True)).get("/home/").status_code == 403
 
 
 def test_admin_cannot_approve_or_disburse_past_the_face_gate(alice, admin_client, business_date):
@@ -162,5 +164,6 @@ def test_admin_refuse_action_records_who_and_why(alice, admin_client, admin_user
     application.refresh_from_db()
     assert application.status == "refused"
     event = application.events.order_by("-occurred_at", "-pk").first()
+    assert event is not None
     assert event.actor == admin_user
     assert event.source == "staff"

@@ -41,7 +41,7 @@ S = ApplicationStatus
 
 @pytest.fixture
 def micro(business_date):
-    return MicroProductFactory()
+    return MicroProductFactory.create()
 
 
 @pytest.fixture
@@ -118,7 +118,8 @@ def test_first_small_draw_is_approved_and_disbursed_with_its_schedule(person, mi
     assert [r.days for r in rows] == [31, 30, 31, 31, 30]
     assert [r.principal for r in rows] == [D("500.00")] * 5
     assert [r.interest for r in rows] == [D("27.13"), D("21.00"), D("16.28"), D("10.85"), D("5.25")]
-    line = CreditLine.objects.get(pk=loan.credit_line_id)
+    line = loan.credit_line
+    assert line is not None
     assert line.repayment_day == 10
     assert credit_line_available(line) == D("22500.00")
     assert account_balance(code=AccountCode.LOAN_PRINCIPAL, loan_id=loan.pk) == D("2500.00")
@@ -341,7 +342,7 @@ def test_cancel_and_expire(person, micro, business_date):
 
 
 def test_bank_installment_loan_without_a_credit_line(business_date):
-    product = BankProductFactory()
+    product = BankProductFactory.create()
     RiskRule.objects.filter(code="amount_above_threshold").update(amount=D("500000"))
     person = borrower(business_date=business_date)
     application = submit(

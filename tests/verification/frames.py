@@ -83,12 +83,14 @@ def encode_png(image: RGB) -> bytes:
 def darken(image: RGB, gain: float = 0.3, gamma: float = 1.4) -> RGB:
     """A dim room: less light (``gain``) and the crushed shadows of a cheap sensor."""
     scaled = (image.astype(np.float32) / 255.0) ** gamma * gain
-    return np.clip(scaled * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    result: RGB = np.clip(scaled * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return result
 
 
 def overexpose(image: RGB, gain: float = 2.6) -> RGB:
     """Face in direct sunlight / auto-exposure on a dark background: highlights clip."""
-    return np.clip(image.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    result: RGB = np.clip(image.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    return result
 
 
 def blur(image: RGB, sigma: float) -> RGB:
@@ -174,7 +176,8 @@ def _mask_layer(
 def _composite(image: RGB, overlay: npt.NDArray[np.float32], alpha: npt.NDArray[np.float32]) -> RGB:
     base = image.astype(np.float32)
     mixed = base * (1.0 - alpha[..., None]) + overlay * alpha[..., None]
-    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    result: RGB = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    return result
 
 
 def skin_colour(image: RGB, landmarks: Landmarks) -> tuple[float, float, float]:

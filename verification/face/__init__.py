@@ -17,6 +17,16 @@ from .analysis import (
     analyze_frame,
     embed,
 )
+from .enrolment import (
+    DEFAULT_CONSISTENCY_THRESHOLD,
+    DEFAULT_MATCH_THRESHOLD,
+    EnrolledImage,
+    Enrolment,
+    EnrolmentConfig,
+    EnrolmentError,
+    enrol,
+    face_distance,
+)
 from .imaging import ImageDecodeError, decode_image
 from .liveness import (
     CHALLENGE_STEPS,
@@ -30,25 +40,21 @@ from .liveness import (
     random_challenge,
 )
 from .models import FaceModelsUnavailable, get_models
+from .motion import MotionSummary, MotionThresholds
 from .occlusion import OcclusionScores
 from .quality import ISSUE_PRIORITY, QualityConfig, QualityIssue, check_quality
 from .verify import (
     AttemptResult,
-    EnrolledImage,
-    Enrolment,
-    EnrolmentConfig,
-    EnrolmentError,
     FrameReport,
-    MotionSummary,
     VerificationConfig,
-    enrol,
-    face_distance,
     verify_attempt,
 )
 
 __all__ = [
     "CHALLENGE_STEPS",
     "COME_CLOSER",
+    "DEFAULT_CONSISTENCY_THRESHOLD",
+    "DEFAULT_MATCH_THRESHOLD",
     "ISSUE_PRIORITY",
     "LOOK_DOWN",
     "LOOK_UP",
@@ -68,6 +74,7 @@ __all__ = [
     "ImageDecodeError",
     "LivenessThresholds",
     "MotionSummary",
+    "MotionThresholds",
     "NoFaceError",
     "OcclusionScores",
     "QualityConfig",

@@ -210,8 +210,12 @@ def _detect(
 
     def to_full(box: tuple[float, float, float, float]) -> Box:
         left, top, right, bottom = box
-        return (round(left / scale), round(top / scale), round(right / scale),
-                round(bottom / scale))
+        return (
+            round(left / scale),
+            round(top / scale),
+            round(right / scale),
+            round(bottom / scale),
+        )
 
     if not thorough:
         quick = models.detect(small, 0)
@@ -225,9 +229,7 @@ def _detect(
     return [], (to_full(box), score)
 
 
-def _measure_face(
-    image: RGBImage, box: Box, weak_score: float | None = None
-) -> FaceMeasurements:
+def _measure_face(image: RGBImage, box: Box, weak_score: float | None = None) -> FaceMeasurements:
     height, width = image.shape[:2]
     models = get_models()
     shape = models.landmarks(image, box)

@@ -58,8 +58,8 @@ def decode_image(data: bytes, *, max_long_side: int = MAX_LONG_SIDE) -> RGBImage
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[expected])
-            width, height = image.size
+            opened = Image.open(io.BytesIO(data), formats=[expected])
+            width, height = opened.size
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
                 raise ImageDecodeError(
                     "image_too_large",
@@ -73,9 +73,8 @@ def decode_image(data: bytes, *, max_long_side: int = MAX_LONG_SIDE) -> RGBImage
                     f"{MIN_SIDE} pixels on each side.",
                 )
             if expected == "JPEG" and max(width, height) > 2 * max_long_side:
-                image.draft("RGB", (max_long_side, max_long_side))
-            image = ImageOps.exif_transpose(image)
-            image = _to_rgb(image)
+                opened.draft("RGB", (max_long_side, max_long_side))
+            image: Image.Image = _to_rgb(ImageOps.exif_transpose(opened))
             if max(image.size) > max_long_side:
                 scale = max_long_side / max(image.size)
                 size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))

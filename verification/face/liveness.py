@@ -22,6 +22,7 @@ because a recording of someone doing every movement would otherwise pass any cha
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,10 +63,11 @@ class LivenessThresholds:
     """Pose changes that count as a step; in the units of ``analysis.HeadPose``.
 
     ``turn_yaw`` 0.15 is roughly 18 degrees: a deliberate turn (asked to turn, people turn
-    30+ degrees, ~0.25), while a borrower holding still moves by < 0.02 between frames. Pitch thresholds are relative to the
-    start frame because the neutral value differs between people (lfw-dev spread 0.07);
-    0.10 is about 15 degrees of nod, twice the spread of one person's frontal pitch across
-    different photos (0.05) and far above its spread within one capture.
+    30+ degrees, ~0.25), while a borrower holding still moves by < 0.02 between frames.
+    Pitch thresholds are relative to the start frame because the neutral value differs
+    between people (lfw-dev spread 0.07); 0.10 is roughly 12-15 degrees of nod, twice the
+    spread of one person's frontal pitch across different photos (0.05) and far above its
+    spread within one capture.
     """
 
     turn_yaw: float = 0.15
@@ -118,7 +120,7 @@ def validate_challenge(challenge: Sequence[str]) -> list[str]:
     for step in steps:
         if step not in CHALLENGE_STEPS:
             raise ValueError(f"Unknown challenge step {step!r}; expected one of {CHALLENGE_STEPS}")
-    for first, second in zip(steps, steps[1:], strict=False):
+    for first, second in itertools.pairwise(steps):
         if first == second:
             raise ValueError("A challenge cannot repeat the same step twice in a row")
     if COME_CLOSER in steps[:-1]:

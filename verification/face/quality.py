@@ -118,8 +118,7 @@ def check_quality(
         issues.append(
             QualityIssue(
                 MULTIPLE_FACES,
-                f"We can see {analysis.face_count} faces. Make sure only you are in the "
-                "picture.",
+                f"We can see {analysis.face_count} faces. Make sure only you are in the picture.",
                 float(analysis.face_count),
                 1.0,
             )
@@ -183,9 +182,9 @@ def _finish(
     analysis: FrameAnalysis, issues: list[QualityIssue], config: QualityConfig
 ) -> list[QualityIssue]:
     face = analysis.face
-    if face is not None and face.weak_detection and not _weak_face_explained(issues, config, analysis):
-        return [_no_face()]
     if face is not None and face.weak_detection:
+        if not _weak_face_explained(issues, config, analysis):
+            return [_no_face()]
         issues = [issue for issue in issues if issue.code != MULTIPLE_FACES]
     return sorted(issues, key=lambda issue: ISSUE_PRIORITY.index(issue.code))
 

@@ -1,9 +1,7 @@
-"""Enrolment and verification attempts: quality, liveness and identity in one decision.
+"""Verification attempts: quality, liveness and identity of one burst of frames, one decision.
 
-Distances are Euclidean between L2-normalised 128-d dlib embeddings (range 0-2). The
-default thresholds were chosen on lfw-dev with ``bench/face_bench.py`` (docs/face-engine.md
-has the figures): ``match_threshold`` is the largest distance whose false-accept rate over
-all 2.3 million different-person pairs of lfw-dev stays at or below 0.1%.
+Distances are Euclidean between L2-normalised 128-d embeddings; the thresholds come from
+enrolment.py (chosen on lfw-dev, see docs/face-engine.md).
 
 Cost model (2-core target, dlib without BLAS): analysing a 640x480 frame costs ~15 ms,
 one embedding ~120 ms and holds the GIL. So an attempt embeds only the frames its decision
@@ -14,17 +12,17 @@ unembedded still count for quality, motion and pose; see docs/face-engine.md.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
-from concurrent.futures import Future
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from .analysis import FrameAnalysis, analyze_frame, embed, embed_many, normalise
+from .analysis import FrameAnalysis, analyze_frame, embed_many, normalise
+from .enrolment import DEFAULT_CONSISTENCY_THRESHOLD, DEFAULT_MATCH_THRESHOLD
 from .imaging import FloatImage, ImageDecodeError, decode_image, small_grey
 from .liveness import (
     COME_CLOSER,
@@ -35,65 +33,9 @@ from .liveness import (
     match_challenge,
     validate_challenge,
 )
-from .models import Embedding, RGBImage, get_executor, get_models
+from .models import Embedding, get_executor, get_models
+from .motion import MotionFrame, MotionSummary, MotionThresholds, measure_motion
 from .quality import ISSUE_PRIORITY, MULTIPLE_FACES, QualityConfig, QualityIssue, check_quality
-
-#: Chosen on lfw-dev: FAR <= 0.1% over all different-person pairs (see module docstring).
-DEFAULT_MATCH_THRESHOLD = 0.38
-#: Frames of one attempt are compared with its identity frame; poses differ (a turned head
-#: moves the embedding), so this is looser than the match threshold: FAR ~1% on lfw-dev.
-DEFAULT_CONSISTENCY_THRESHOLD = 0.43
-
-
-class EnrolmentError(ValueError):
-    """The reference photo(s) cannot be enrolled; ``code``/``message`` say why."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        image_index: int | None = None,
-        issues: Sequence[QualityIssue] = (),
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.image_index = image_index
-        self.issues = list(issues)
-
-
-@dataclass(frozen=True, slots=True)
-class EnrolmentConfig:
-    """Enrolment is stricter than a check: the reference must be frontal and clean."""
-
-    quality: QualityConfig = field(default_factory=lambda: QualityConfig(max_abs_yaw=0.12))
-    #: dlib jitters: random crops/flips averaged; 5 costs ~0.6 s per photo, done once.
-    num_jitters: int = 5
-    #: Several reference photos must agree with each other.
-    max_spread: float = DEFAULT_CONSISTENCY_THRESHOLD
-
-
-@dataclass(frozen=True, slots=True)
-class EnrolledImage:
-    """Quality figures of one enrolled photo, kept for staff review."""
-
-    face_width_fraction: float
-    brightness: float
-    sharpness: float
-    yaw: float
-    pitch: float
-
-
-@dataclass(frozen=True, slots=True)
-class Enrolment:
-    """A reference face: the L2-normalised mean of jittered embeddings of the photos."""
-
-    embedding: Embedding
-    num_images: int
-    num_jitters: int
-    images: list[EnrolledImage]
-    #: Largest distance between two enrolled photos (0.0 for one photo).
-    spread: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +53,10 @@ class VerificationConfig:
     #: Embeddings per attempt (~110 ms each, batched): 5 keeps a 10-frame attempt under
     #: 1 s on 2 cores and covers every key frame of a 3-step challenge.
     max_embeddings: int = 5
-    #: Mean absolute difference of 80-px-wide grey thumbnails (0-255). Two decodes of the
-    #: same picture differ by 0; sensor noise alone stays below ~1 on a thumbnail.
-    duplicate_difference: float = 0.05
-    static_difference: float = 1.5
-    #: A pair is static when the picture barely changed AND the head did not move.
-    static_pose_change: float = 0.02
-    static_size_change: float = 0.02
+    #: What counts as a repeated frame or a static pair (see motion.py).
+    motion: MotionThresholds = field(default_factory=MotionThresholds)
+    #: Repeated frames are dropped; more than this many fails the attempt.
+    max_repeated_frames: int = 1
     #: More than this share of static consecutive pairs means a still picture.
     max_static_pair_fraction: float = 0.5
 
@@ -142,14 +81,6 @@ class FrameReport:
     distance_to_identity_frame: float | None
     distance_to_reference: float | None
     role: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MotionSummary:
-    pairs: int
-    static_pairs: int
-    duplicate_pairs: int
-    mean_difference: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,57 +129,7 @@ FAILURE_MESSAGES: dict[str, str] = {
 }
 
 
-def face_distance(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
-    """Euclidean distance between two embeddings after L2 normalisation."""
-    va = normalise(np.asarray(a, dtype=np.float64))
-    vb = normalise(np.asarray(b, dtype=np.float64))
-    return float(np.linalg.norm(va - vb))
-
-
-def enrol(images: Sequence[RGBImage], config: EnrolmentConfig | None = None) -> Enrolment:
-    """Build the reference from one or more photos of the borrower.
-
-    Every photo must show exactly one face passing the (frontal) quality gate; with
-    several photos they must agree within ``max_spread``. Raises :class:`EnrolmentError`.
-    """
-    config = config or EnrolmentConfig()
-    if not images:
-        raise EnrolmentError("no_images", "Take a photo of your face to enrol.")
-    vectors: list[Embedding] = []
-    summaries: list[EnrolledImage] = []
-    for index, image in enumerate(images):
-        analysis = analyze_frame(image, thorough=True)
-        issues = check_quality(analysis, config.quality)
-        if issues:
-            raise EnrolmentError(issues[0].code, issues[0].message, index, issues)
-        face = analysis.face
-        assert face is not None
-        vectors.append(embed(analysis, num_jitters=config.num_jitters))
-        summaries.append(
-            EnrolledImage(
-                face_width_fraction=face.width_fraction,
-                brightness=face.brightness,
-                sharpness=face.sharpness,
-                yaw=face.pose.yaw,
-                pitch=face.pose.pitch,
-            )
-        )
-    spread = max(
-        (face_distance(a, b) for i, a in enumerate(vectors) for b in vectors[i + 1 :]),
-        default=0.0,
-    )
-    if spread > config.max_spread:
-        raise EnrolmentError(
-            "enrolment_inconsistent",
-            "The photos do not look like the same person. Enrol with photos of yourself only.",
-        )
-    return Enrolment(
-        embedding=normalise(np.mean(vectors, axis=0)),
-        num_images=len(vectors),
-        num_jitters=config.num_jitters,
-        images=summaries,
-        spread=spread,
-    )
+REPEATED_FRAME_MESSAGE = "This picture is the same as an earlier one."
 
 
 @dataclass(slots=True)
@@ -318,17 +199,27 @@ def verify_attempt(
             embedded_frames=0,
             timings=timings,
         )
-    repeated_bytes = len({hashlib.sha256(data).digest() for data in frames}) < len(frames)
-
     get_models()  # load before fanning out, so pool threads do not queue on the load lock
     analysed = list(
-        get_executor().map(
-            lambda item: _analyse_bytes(item[0], item[1], config), enumerate(frames)
-        )
+        get_executor().map(lambda item: _analyse_bytes(item[0], item[1], config), enumerate(frames))
     )
     timings["decode_analyse"] = time.perf_counter() - started
 
-    motion, differences, static_pairs = _motion(analysed, config)
+    motion, differences, repeated = measure_motion(
+        [
+            MotionFrame(
+                frame.index,
+                data,
+                frame.thumbnail,
+                frame.analysis.face if frame.analysis is not None else None,
+            )
+            for frame, data in zip(analysed, frames, strict=True)
+        ],
+        config.motion,
+    )
+    for frame in analysed:
+        if frame.index in repeated:
+            frame.issues.insert(0, QualityIssue("repeated_frame", REPEATED_FRAME_MESSAGE))
     usable = [frame for frame in analysed if not frame.issues]
     samples = [
         PoseSample(
@@ -374,13 +265,14 @@ def verify_attempt(
         consistency = max(to_identity.values())
 
     failure: tuple[str, str] | None
-    bad = [frame for frame in analysed if frame.issues]
-    if repeated_bytes or motion.duplicate_pairs:
+    fresh = [frame for frame in analysed if frame.index not in repeated]
+    bad = [frame for frame in fresh if frame.issues]
+    if len(repeated) > config.max_repeated_frames:
         failure = ("frames_repeated", _failure("frames_repeated", steps))
-    elif len(bad) > config.max_bad_frame_fraction * len(analysed):
+    elif len(bad) > config.max_bad_frame_fraction * len(fresh):
         worst = _most_common_issue(bad)
         failure = (worst.code, worst.message)
-    elif motion.pairs and static_pairs > config.max_static_pair_fraction * motion.pairs:
+    elif motion.pairs and motion.static_pairs > config.max_static_pair_fraction * motion.pairs:
         failure = ("no_motion", _failure("no_motion", steps))
     elif len(samples) < len(steps) + 1:
         failure = ("not_enough_usable_frames", _failure("not_enough_usable_frames", steps))
@@ -419,53 +311,6 @@ def verify_attempt(
         ],
         embedded_frames=len(embeddings),
         timings=timings,
-    )
-
-
-def _motion(
-    frames: Sequence[_Frame], config: VerificationConfig
-) -> tuple[MotionSummary, dict[int, float], int]:
-    """Differences between consecutive decodable frames; which pairs are static."""
-    differences: dict[int, float] = {}
-    static: list[bool] = []
-    duplicates = 0
-    readable = [frame for frame in frames if frame.thumbnail is not None]
-    for previous, current in zip(readable, readable[1:], strict=False):
-        assert previous.thumbnail is not None and current.thumbnail is not None
-        if previous.thumbnail.shape != current.thumbnail.shape:
-            differences[current.index] = 255.0
-            static.append(False)
-            continue
-        difference = float(np.abs(previous.thumbnail - current.thumbnail).mean())
-        differences[current.index] = difference
-        if difference < config.duplicate_difference:
-            duplicates += 1
-        static.append(
-            difference < config.static_difference
-            and _pose_still(previous.analysis, current.analysis, config)
-        )
-    values = list(differences.values())
-    summary = MotionSummary(
-        pairs=len(static),
-        static_pairs=sum(static),
-        duplicate_pairs=duplicates,
-        mean_difference=float(np.mean(values)) if values else None,
-    )
-    return summary, differences, summary.static_pairs
-
-
-def _pose_still(
-    a: FrameAnalysis | None, b: FrameAnalysis | None, config: VerificationConfig
-) -> bool:
-    if a is None or b is None or a.face is None or b.face is None:
-        return True
-    fa, fb = a.face, b.face
-    size_a = fa.inter_ocular_px
-    size_b = fb.inter_ocular_px
-    return (
-        abs(fa.pose.yaw - fb.pose.yaw) < config.static_pose_change
-        and abs(fa.pose.pitch - fb.pose.pitch) < config.static_pose_change
-        and abs(size_a - size_b) <= config.static_size_change * max(size_a, size_b)
     )
 
 
@@ -510,9 +355,7 @@ def _recheck_identity_frame(frame: _Frame, config: VerificationConfig) -> Qualit
     analysis = frame.analysis
     if analysis is None or analysis.image is None:
         return None
-    thorough = analyze_frame(
-        analysis.image, detect_width=config.detect_width, thorough=True
-    )
+    thorough = analyze_frame(analysis.image, detect_width=config.detect_width, thorough=True)
     if thorough.face_count > 1:
         issues = [i for i in check_quality(thorough, config.quality) if i.code == MULTIPLE_FACES]
         return issues[0] if issues else None
@@ -574,8 +417,3 @@ def _report(
         distance_to_reference=to_reference.get(frame.index),
         role=roles.get(frame.index),
     )
-
-
-def frames_to_images(frames: Sequence[bytes]) -> list[RGBImage]:
-    """Decode frames (helper for callers that want to show or store them)."""
-    return [decode_image(data) for data in frames]
