@@ -44,6 +44,7 @@ from accounts.models import User
 from common.exceptions import DomainError
 from common.request_context import client_context
 from common.selectors import business_date_get
+from verification.services import face_consent_withdraw
 
 _BACKEND = "accounts.backends.PhoneOrEmailBackend"
 
@@ -253,7 +254,8 @@ def biometric_consent_grant(request: HttpRequest) -> HttpResponse:
 @borrower_required
 def biometric_consent_withdraw(request: HttpRequest) -> HttpResponse:
     try:
-        services.biometric_consent_withdraw(user=_borrower(request), now=timezone.now())
+        # Withdrawing the consent also erases every bit of the borrower's face data.
+        face_consent_withdraw(user=_borrower(request), now=timezone.now())
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:

@@ -5,15 +5,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import urls as accounts_urls
 from loans import urls as loans_urls
+from verification import urls as verification_urls
 
 api_v1 = [
     path("", include((accounts_urls.api_urlpatterns, "accounts-api"))),
     path("", include((loans_urls.api_urlpatterns, "loans-api"))),
+    path("", include((verification_urls.api_urlpatterns, "verification-api"))),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="loans:calculator", permanent=False)),
     path("", include("loans.urls")),
+    path("", include("verification.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

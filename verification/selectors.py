@@ -57,3 +57,26 @@ def face_check_state(*, borrower: User, application_id: int, now: dt.datetime) -
         .order_by("-created_at", "-pk")
         .first(),
     )
+
+
+@dataclass(frozen=True)
+class CaptureHint:
+    code: str
+    message: str
+
+
+def face_capture_hints(*, frame: bytes) -> list[CaptureHint]:
+    """Live guidance for the camera page: what is wrong with this preview frame right now
+    (too dark, too far, not centred, ...), most important first. Changes nothing."""
+    from verification import face
+    from verification.messages import message_for
+
+    try:
+        image = face.decode_image(frame)
+    except face.ImageDecodeError:
+        return [CaptureHint("undecodable_frame", message_for("undecodable_frame"))]
+    analysis = face.analyze_frame(image, thorough=False)
+    return [
+        CaptureHint(issue.code, message_for(issue.code, fallback=issue.message))
+        for issue in face.check_quality(analysis)
+    ]

@@ -7,6 +7,7 @@ row lock, which also re-checks the nonce so an attempt can never be recorded twi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 
@@ -339,6 +341,17 @@ def _check_session(session: VerificationSession, *, nonce: str, now: dt.datetime
         raise Conflict("This face check has expired. Start a new one.", code="session_expired")
 
 
+def _plain(value: Any) -> Any:
+    """Engine figures as plain JSON values (numpy scalars become Python numbers)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def _result_fields(result: face.AttemptResult, challenge: list[str]) -> dict[str, Any]:
     missing = ""
     if result.failure_code == "challenge_incomplete" and len(result.steps_seen) < len(challenge):
@@ -367,28 +380,13 @@ def _result_fields(result: face.AttemptResult, challenge: list[str]) -> dict[str
             "start_frame": result.start_frame,
             "identity_frame": result.identity_frame,
             "embedded_frames": result.embedded_frames,
-            "motion": {
-                "pairs": result.motion.pairs,
-                "static_pairs": result.motion.static_pairs,
-                "duplicate_pairs": result.motion.duplicate_pairs,
-                "mean_difference": result.motion.mean_difference,
-            },
+            "motion": _plain(dataclasses.asdict(result.motion)),
             "frames": [
                 {
-                    "index": f.index,
-                    "faces": f.face_count,
-                    "usable": f.usable,
-                    "pose": f.pose_label,
-                    "yaw": f.yaw,
-                    "pitch": f.pitch,
-                    "width": f.face_width_fraction,
-                    "brightness": f.brightness,
-                    "sharpness": f.sharpness,
-                    "issues": [issue.code for issue in f.issues],
-                    "distance_to_reference": f.distance_to_reference,
-                    "role": f.role,
+                    **_plain(dataclasses.asdict(frame)),
+                    "issues": [issue.code for issue in frame.issues],
                 }
-                for f in result.frames
+                for frame in result.frames
             ],
             "timings_ms": {k: round(v * 1000, 1) for k, v in result.timings.items()},
         },
@@ -537,3 +535,22 @@ def manual_review_decide(
     if approve:
         loan_disburse(application_id=application.pk, business_date=business_date, now=now)
     return review
+
+
+def face_data_rotate_keys() -> tuple[int, int]:
+    """Re-encrypt all face data with the primary key. Returns (files, embeddings)."""
+    files = tokens = 0
+    for enrolment_id in FaceEnrolment.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic(durable=True):
+            enrolment = FaceEnrolment.objects.select_for_update().get(pk=enrolment_id)
+            vault.file_rotate(enrolment.photo_name)
+            enrolment.embedding_token = vault.rotate(enrolment.embedding_token.encode()).decode()
+            enrolment.save(update_fields=["embedding_token"])
+        files += 1
+        tokens += 1
+    attempts = VerificationAttempt.objects.filter(frames_deleted_at__isnull=True).order_by("pk")
+    for names in attempts.values_list("frame_names", flat=True):
+        for name in names:
+            vault.file_rotate(name)
+            files += 1
+    return files, tokens

@@ -22,6 +22,7 @@ from accounts.permissions import IsBorrower
 from common.api import ErrorSerializer
 from common.request_context import client_context
 from common.selectors import business_date_get
+from verification.services import face_consent_withdraw
 
 _REFUSED = {401: ErrorSerializer, 403: ErrorSerializer}
 
@@ -185,5 +186,6 @@ class BiometricConsentApi(BorrowerSelfApi):
         },
     )
     def delete(self, request: Request) -> Response:
-        consent = services.biometric_consent_withdraw(user=_user(request), now=timezone.now())
+        # Withdrawing the consent also erases every bit of the borrower's face data.
+        consent = face_consent_withdraw(user=_user(request), now=timezone.now())
         return Response(ConsentOutputSerializer(consent).data)

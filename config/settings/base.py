@@ -178,7 +178,11 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/minute",
+        "user": "600/minute",
+        "face_hints": "90/minute",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "microlend API",
@@ -222,6 +226,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "loans.tasks.payouts_resend_pending",
         "schedule": 300,
         "options": {"expires": 240},
+    },
+    "face-frames-purge": {
+        "task": "verification.tasks.face_frames_purge_task",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
     },
     "applications-expire": {
         "task": "loans.tasks.applications_expire",

@@ -736,3 +736,27 @@ def test_mjpeg_round_trip(tmp_path: Path):
     assert len(frames) == 3
     assert all(frame.startswith(b"\xff\xd8") and frame.endswith(b"\xff\xd9") for frame in frames)
     assert decode_image(frames[0]).shape == (480, 640, 3)
+
+
+def test_a_small_second_face_is_caught_on_the_identity_frame(scripted):
+    """The quick detector pass only sees large faces; the identity frame is re-checked
+    with the upsampled pass, which finds a bystander in the background."""
+    script, _, enrolment = scripted("Donald_Rumsfeld", ["look_up", "turn_right"])
+    images = F.challenge_frames(script, np.random.default_rng(3))
+    bystander = np.asarray(
+        Image.fromarray(F.load_rgb(F.lfw_path("Colin_Powell/Colin_Powell_0041.jpg"))).resize(
+            (190, 190)
+        )
+    )
+    crowded = []
+    for image in images:
+        frame = image.copy()
+        frame[280:470, 440:630] = bystander
+        crowded.append(F.encode_jpeg(frame))
+    quick = analyze_frame(decode_image(crowded[0]), thorough=False)
+    assert quick.face_count == 1
+    result = verify_attempt(crowded, ["look_up", "turn_right"], enrolment.embedding)
+    assert result.failure_code == "multiple_faces"
+    assert result.identity_frame is not None
+    identity_codes = [issue.code for issue in result.frames[result.identity_frame].issues]
+    assert identity_codes == ["multiple_faces"]

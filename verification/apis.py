@@ -1,0 +1,305 @@
+"""The face check for mobile clients: enrol, start a check (its challenge), send the
+frames, read the result; live capture hints; manual review. Borrowers only, their own
+applications only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from accounts.models import User
+from accounts.permissions import IsBorrower
+from common.api import ErrorSerializer
+from common.exceptions import InvalidInput
+from common.selectors import business_date_get
+from verification.messages import STEP_INSTRUCTIONS
+from verification.models import FaceEnrolment, VerificationSession
+from verification.selectors import face_capture_hints, face_check_state
+from verification.services import (
+    face_check_attempt_submit,
+    face_check_session_start,
+    face_data_erase,
+    face_enrol,
+    manual_review_request,
+)
+
+
+def _borrower(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # IsBorrower let only borrowers through
+    return user
+
+
+class HintThrottle(UserRateThrottle):
+    scope = "face_hints"
+
+
+class ChallengeStepSerializer(serializers.Serializer[Any]):
+    step = serializers.CharField()
+    instruction = serializers.CharField()
+
+
+class SessionOutputSerializer(serializers.Serializer[Any]):
+    class Meta:
+        ref_name = "FaceCheckSession"
+
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    challenge = serializers.SerializerMethodField()
+    nonce = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+    def get_challenge(self, session: VerificationSession) -> list[dict[str, str]]:
+        return [
+            {"step": step, "instruction": str(STEP_INSTRUCTIONS.get(step, step))}
+            for step in session.challenge
+        ]
+
+
+def _session_json(session: VerificationSession) -> dict[str, Any]:
+    data = dict(SessionOutputSerializer(session).data)
+    if session.status != VerificationSession.Status.OPEN:
+        data["nonce"] = ""
+    state = face_check_state(
+        borrower=session.borrower, application_id=session.application_id, now=timezone.now()
+    )
+    data["attempts_left"] = state.attempts_left
+    return data
+
+
+class FaceEnrolmentApi(APIView):
+    permission_classes = [IsBorrower]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "FaceEnrolmentInput"
+
+        photo = serializers.FileField(help_text="One clear, frontal photo (JPEG or PNG).")
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "FaceEnrolment"
+
+        enrolled_at = serializers.DateTimeField()
+        quality = serializers.DictField()
+
+    @extend_schema(
+        operation_id="face_enrolment_create",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = serializer.validated_data["photo"].read()
+        enrolment = face_enrol(user=_borrower(request), photo=photo, now=timezone.now())
+        return Response(self.OutputSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="face_enrolment_retrieve",
+        responses={200: OutputSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        enrolment = FaceEnrolment.objects.filter(user=_borrower(request)).first()
+        if enrolment is None:
+            return Response(
+                {"detail": "No face is enrolled.", "code": "face_not_enrolled"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(self.OutputSerializer(enrolment).data)
+
+
+class FaceDataApi(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(operation_id="face_data_erase", request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        face_data_erase(
+            user=_borrower(request), now=timezone.now(), reason="Erased at the borrower's request."
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FaceCheckStartApi(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(
+        operation_id="face_check_start",
+        request=None,
+        responses={
+            201: SessionOutputSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+            429: ErrorSerializer,
+        },
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        session = face_check_session_start(
+            borrower=_borrower(request), application_public_id=public_id, now=timezone.now()
+        )
+        return Response(_session_json(session), status=status.HTTP_201_CREATED)
+
+
+class FaceCheckDetailApi(APIView):
+    permission_classes = [IsBorrower]
+
+    @extend_schema(
+        operation_id="face_check_retrieve",
+        responses={200: SessionOutputSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        session = VerificationSession.objects.filter(
+            public_id=public_id, borrower=_borrower(request)
+        ).first()
+        if session is None:
+            return Response(
+                {"detail": "No such face check.", "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(_session_json(session))
+
+
+class FaceCheckAttemptApi(APIView):
+    permission_classes = [IsBorrower]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "FaceCheckAttemptInput"
+
+        nonce = serializers.CharField(max_length=64)
+        frames = serializers.ListField(
+            child=serializers.FileField(), min_length=1, help_text="JPEG frames, in order."
+        )
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "FaceCheckAttempt"
+
+        passed = serializers.BooleanField()
+        code = serializers.CharField()
+        message = serializers.CharField()
+        attempts_left = serializers.IntegerField()
+        application_status = serializers.CharField()
+        next = SessionOutputSerializer(allow_null=True)
+
+    @extend_schema(
+        operation_id="face_check_attempt",
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+            429: ErrorSerializer,
+        },
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        outcome = face_check_attempt_submit(
+            borrower=_borrower(request),
+            session_public_id=public_id,
+            nonce=data["nonce"],
+            frames=[upload.read() for upload in data["frames"]],
+            business_date=business_date_get(),
+            now=timezone.now(),
+        )
+        session = outcome.session
+        retry = session.status == VerificationSession.Status.OPEN
+        return Response(
+            {
+                "passed": outcome.attempt.passed,
+                "code": outcome.attempt.failure_code,
+                "message": outcome.message,
+                "attempts_left": outcome.attempts_left,
+                "application_status": outcome.application.status,
+                "next": _session_json(session) if retry else None,
+            }
+        )
+
+
+class FaceCaptureHintApi(APIView):
+    """Live guidance while the borrower lines up: send a small preview frame, get what to
+    fix. Nothing is stored."""
+
+    permission_classes = [IsBorrower]
+    parser_classes = [MultiPartParser]
+    throttle_classes = [HintThrottle]
+
+    class InputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "FaceHintInput"
+
+        frame = serializers.FileField()
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "FaceHint"
+
+        code = serializers.CharField()
+        message = serializers.CharField()
+
+    @extend_schema(
+        operation_id="face_capture_hints",
+        request=InputSerializer,
+        responses={200: OutputSerializer(many=True), 400: ErrorSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        frame = serializer.validated_data["frame"].read()
+        if len(frame) > 300_000:
+            raise InvalidInput(
+                "Send a small preview frame (at most 300 kB).", code="frame_too_large"
+            )
+        hints = face_capture_hints(frame=frame)
+        return Response([{"code": h.code, "message": h.message} for h in hints])
+
+
+class ManualReviewApi(APIView):
+    permission_classes = [IsBorrower]
+
+    class InputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "ManualReviewInput"
+
+        reason = serializers.ChoiceField(choices=["no_camera", "no_consent", "other"])
+        note = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "ManualReview"
+
+        id = serializers.UUIDField(source="public_id")
+        status = serializers.CharField()
+        reason = serializers.CharField()
+        requested_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="manual_review_request",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = manual_review_request(
+            borrower=_borrower(request),
+            application_public_id=public_id,
+            reason=serializer.validated_data["reason"],
+            note=serializer.validated_data.get("note", ""),
+            now=timezone.now(),
+        )
+        return Response(self.OutputSerializer(review).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,155 @@
+"""Borrower pages of the face check: enrolling the reference face, the camera page, and
+asking for a manual review instead."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import borrower_required
+from accounts.models import User
+from accounts.selectors import biometric_consent_active
+from common.exceptions import DomainError, NotFound
+from loans.models import ApplicationStatus
+from loans.selectors import application_get_for_borrower
+from verification.messages import STEP_INSTRUCTIONS, STEP_NAMES
+from verification.models import FaceEnrolment, ManualReview
+from verification.selectors import face_check_state
+from verification.services import manual_review_request
+
+# The camera page's timeline (milliseconds). The browser test builds its fake camera video
+# to the same plan, so keep docs/face-check.md in step when changing it.
+TIMELINE = {
+    "get_ready_ms": 2000,
+    "neutral_captures_ms": [0, 600],
+    "step_ms": 3000,
+    "step_captures_ms": [1200, 1800, 2400],
+    "step_captures_ms_three_steps": [1500, 2300],
+    "frame_width": 640,
+    "hint_every_ms": 900,
+}
+
+
+def _borrower(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # borrower_required guarantees it
+    return user
+
+
+def _page_text() -> dict[str, Any]:
+    return {
+        "steps": {step: str(text) for step, text in STEP_INSTRUCTIONS.items()},
+        "step_names": {step: str(text) for step, text in STEP_NAMES.items()},
+        "look": _("Look straight at the camera and keep still."),
+        "get_ready": _("Get ready: fit your face inside the oval."),
+        "looks_good": _("Looks good. Keep your face inside the oval."),
+        "no_camera": _(
+            "We could not open your camera. Allow camera access in your browser, or ask for a manual review below."
+        ),
+        "starting": _("Starting the camera…"),
+        "uploading": _("Sending the pictures…"),
+        "checking": _("Checking…"),
+        "passed": _("Face check passed. Thank you!"),
+        "failed": _("The face check did not pass."),
+        "refused": _(
+            "The face check failed too many times, so this application was refused. You can apply again later."
+        ),
+        "attempts_left": _("Attempts left: %(n)s"),
+        "step_of": _("Step %(n)s of %(total)s"),
+        "network": _("The connection was lost. Please try again."),
+        "photo_taken": _("Photo taken. Saving…"),
+        "enrolled": _("Your face is enrolled."),
+    }
+
+
+@borrower_required
+def enrol(request: HttpRequest) -> HttpResponse:
+    borrower = _borrower(request)
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    return render(
+        request,
+        "verification/enrol.html",
+        {
+            "consent": biometric_consent_active(user=borrower),
+            "enrolment": FaceEnrolment.objects.filter(user=borrower).first(),
+            "next_url": next_url or reverse("accounts:profile"),
+            "config": {
+                "enrol_url": reverse("verification-api:enrolment"),
+                "hints_url": reverse("verification-api:hints"),
+                "next_url": next_url or reverse("accounts:profile"),
+                "timeline": TIMELINE,
+                "text": _page_text(),
+            },
+        },
+    )
+
+
+@borrower_required
+def face_check(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    borrower = _borrower(request)
+    try:
+        application = application_get_for_borrower(borrower=borrower, public_id=public_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    if application.status != ApplicationStatus.FACE_CHECK_REQUIRED:
+        return redirect("loans:application", public_id=public_id)
+    state = face_check_state(borrower=borrower, application_id=application.pk, now=timezone.now())
+    consent = biometric_consent_active(user=borrower)
+    here = reverse("verification:face-check", kwargs={"public_id": public_id})
+    return render(
+        request,
+        "verification/face_check.html",
+        {
+            "application": application,
+            "state": state,
+            "consent": consent,
+            "review": ManualReview.objects.filter(application=application).first(),
+            "enrol_url": f"{reverse('verification:enrol')}?next={here}",
+            "config": {
+                "start_url": reverse("verification-api:start", kwargs={"public_id": public_id}),
+                "attempts_url": reverse(
+                    "verification-api:attempts", kwargs={"public_id": uuid.UUID(int=0)}
+                ),
+                "hints_url": reverse("verification-api:hints"),
+                "application_url": reverse("loans:application", kwargs={"public_id": public_id}),
+                "timeline": TIMELINE,
+                "text": _page_text(),
+            },
+        },
+    )
+
+
+@require_POST
+@borrower_required
+def manual_review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    try:
+        manual_review_request(
+            borrower=_borrower(request),
+            application_public_id=public_id,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            now=timezone.now(),
+        )
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            _(
+                "Thank you. Our staff will contact you to confirm your identity, usually within one working day."
+            ),
+        )
+    return redirect("loans:application", public_id=public_id)
