@@ -11,6 +11,8 @@ from common.models import BusinessCalendar
 
 BUSINESS_DATE = dt.date(2024, 5, 10)
 
+pytest_plugins = ["tests.verification.fixtures"]
+
 
 def _ensure_reference_data() -> None:
     """Transactional tests end by truncating every table, rows made by data migrations

@@ -27,10 +27,17 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(key) for key in keys])
 
 
+class PrivateStorage(FileSystemStorage):
+    """File storage without URLs: face data is never linked to, only streamed by views
+    that check permissions."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Face data files have no URL.")
+
+
 @cache
-def private_storage() -> FileSystemStorage:
-    # base_url=None: these files have no public URL at all.
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+def private_storage() -> PrivateStorage:
+    return PrivateStorage(location=settings.PRIVATE_STORAGE_ROOT)
 
 
 def reset_caches() -> None:

@@ -21,8 +21,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.verification import frames as F
-from verification.face import (
+# Without pytest-django (``-p no:django``) nothing puts the repository root on sys.path, and
+# tests/verification has no __init__.py, so pytest only adds this folder.
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tests.verification import frames as F  # noqa: E402
+from verification.face import (  # noqa: E402
     CHALLENGE_STEPS,
     COME_CLOSER,
     TURN_LEFT,
@@ -44,7 +50,7 @@ from verification.face import (
     random_challenge,
     verify_attempt,
 )
-from verification.face.models import (
+from verification.face.models import (  # noqa: E402
     EMBEDDING_MODEL_FILE,
     LANDMARK_MODEL_FILE,
     models_directory,
@@ -583,6 +589,8 @@ def test_a_missing_step_fails_and_names_it(scripted):
     _, frames, enrolment = scripted("Donald_Rumsfeld", ["look_up", "turn_right"])
     result = verify_attempt(frames[:4], ["look_up", "turn_right"], enrolment.embedding)
     assert result.failure_code == "challenge_incomplete"
+    assert result.missing_step == "turn_right"
+    assert result.steps_seen == ["look_up"]
     assert "We didn't see you turn your head to your right" in (result.failure_message or "")
 
 

@@ -103,6 +103,8 @@ class AttemptResult:
     frames: list[FrameReport]
     embedded_frames: int
     timings: dict[str, float]
+    #: For ``challenge_incomplete``: the first challenge step that was not seen.
+    missing_step: str | None = None
 
 
 FAILURE_MESSAGES: dict[str, str] = {
@@ -311,6 +313,7 @@ def verify_attempt(
         ],
         embedded_frames=len(embeddings),
         timings=timings,
+        missing_step=outcome.missing_step if failure and failure[0] == outcome.failure else None,
     )
 
 
