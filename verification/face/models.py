@@ -161,3 +161,20 @@ def get_executor() -> ThreadPoolExecutor:
                 executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="face")
                 _executor = executor
     return executor
+
+
+def _reset_after_fork() -> None:
+    """In a forked child (gunicorn --preload, Celery prefork) the pool's threads do not
+    exist and a lock held by another parent thread would stay held forever: keep the loaded
+    models (copy-on-write memory) but give the child fresh locks, thread-locals and pool."""
+    global _executor, _executor_lock, _models_lock
+    _executor = None
+    _executor_lock = threading.Lock()
+    _models_lock = threading.Lock()
+    if _models is not None:
+        _models._recognizer_lock = threading.Lock()
+        _models._prototype_lock = threading.Lock()
+        _models._local = threading.local()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
