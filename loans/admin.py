@@ -174,6 +174,10 @@ class CreditLineAdmin(SimpleHistoryAdmin[CreditLine]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Lines are granted by the scoring policy (tuned here, per product), not typed in.
+        return False
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

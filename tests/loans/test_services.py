@@ -380,3 +380,20 @@ def test_disbursement_refuses_when_the_line_was_used_up_meanwhile(person, micro,
     assert application.status == S.REFUSED
     assert application.refusal_code == "amount_above_available"
     assert JournalLine.objects.count() == 0
+
+
+def test_no_background_task_moves_an_application_past_the_face_gate(person, micro, business_date):
+    from loans import tasks
+
+    submit(person, micro, amount="1000", when=daytime())
+    application = submit(person, micro, amount="8000", when=daytime()).application
+    before = counts()
+    # Only the first loan's payout is waiting; the application behind the gate has none.
+    assert tasks.payouts_resend_pending() == 1
+    assert tasks.applications_expire() == 0
+    for payout in Payout.objects.order_by("pk"):
+        tasks.payout_send_task(payout_id=payout.pk)
+    application.refresh_from_db()
+    assert application.status == S.FACE_CHECK_REQUIRED
+    assert not Loan.objects.filter(application=application).exists()
+    assert counts()[:3] == before[:3]

@@ -293,35 +293,45 @@ def test_covered_eyes_are_never_accepted(photo_analysis, source, degradation):
 
 @pytest.fixture(scope="session")
 def lfw_sample():
-    """30 lfw-dev photos with one clean face, drawn with a fixed seed."""
+    """25 lfw-dev photos with one clean face, drawn with a fixed seed."""
     rng = random.Random(20240510)
     paths = sorted(F.LFW_IMAGES.glob("*/*.jpg"))
     chosen = []
-    for path in rng.sample(paths, 60):
+    for path in rng.sample(paths, 50):
         image = F.load_rgb(path)
         analysis = analyze_frame(image)
         if analysis.face_count == 1 and not check_quality(analysis):
             chosen.append((image, analysis))
-        if len(chosen) == 30:
+        if len(chosen) == 25:
             break
-    assert len(chosen) == 30
+    assert len(chosen) == 25
     return chosen
 
 
-#: Measured on this sample: masks and a hand over the eyes hide so much of the face that the
-#: HOG detector (even its weak candidates, see quality.py) misses about a third of them.
+#: Regression floors for a 25-photo sample. The bench (``--degrade 200``) measures the
+#: right first code for: dark 100%, blur 99%, sunglasses 99%, overexposed 92%, hat brim 92%,
+#: hand over mouth 89%, black bar 84%, blue mask 78%, hand over eyes 70%, white mask 70% -
+#: the misses are almost all ``no_face``: hiding the eyes or nose also hides what the HOG
+#: detector keys on.
 MIN_RIGHT_CODE_RATE = {
-    "eyes_covered:hand": 0.6,
-    "mouth_covered:blue_mask": 0.6,
-    "mouth_covered:white_mask": 0.6,
+    "too_dark": 0.9,
+    "blurry": 0.9,
+    "eyes_covered:sunglasses": 0.9,
+    "overexposed": 0.75,
+    "eyes_shaded": 0.75,
+    "mouth_covered:hand": 0.75,
+    "eyes_covered:bar": 0.7,
+    "mouth_covered:blue_mask": 0.55,
+    "eyes_covered:hand": 0.55,
+    "mouth_covered:white_mask": 0.55,
 }
 
 
 @pytest.mark.parametrize("degradation", sorted(DEGRADATIONS))
 def test_degradations_are_caught_on_lfw_photos(lfw_sample, degradation):
-    """On 30 real photos: the right first code in >= 85% (60% for masks and a hand over
-    the eyes), and the right code or ``no_face`` in >= 90%: a degraded face is almost
-    never accepted or blamed on something else."""
+    """On 25 real photos: the right first code at least as often as the floor above, and
+    the right code or ``no_face`` in >= 85%: a degraded face is almost never accepted or
+    blamed on something else."""
     expected = degradation.split(":")[0]
     codes = []
     for image, analysis in lfw_sample:
@@ -331,8 +341,8 @@ def test_degradations_are_caught_on_lfw_photos(lfw_sample, degradation):
         codes.append(issues[0].code if issues else None)
     right = sum(code == expected for code in codes)
     right_or_no_face = sum(code in (expected, "no_face") for code in codes)
-    assert right >= MIN_RIGHT_CODE_RATE.get(degradation, 0.85) * len(codes)
-    assert right_or_no_face >= 0.9 * len(codes)
+    assert right >= MIN_RIGHT_CODE_RATE[degradation] * len(codes)
+    assert right_or_no_face >= 0.85 * len(codes)
 
 
 def test_occlusion_checks_rarely_fire_on_clean_lfw_photos():
@@ -460,7 +470,8 @@ def test_enrolment_of_two_photos_records_their_spread():
         [
             F.load_rgb(FACES / "rose_leslie/rose_leslie_1.jpg"),
             F.load_rgb(FACES / "rose_leslie/rose_leslie_2.jpg"),
-        ]
+        ],
+        EnrolmentConfig(num_jitters=0),
     )
     assert enrolment.num_images == 2
     assert 0.2 < enrolment.spread < CONFIG.match_threshold
@@ -479,7 +490,7 @@ def test_enrolment_of_two_photos_records_their_spread():
 )
 def test_enrolment_refuses_unusable_photos(names, code):
     with pytest.raises(EnrolmentError) as error:
-        enrol([F.load_rgb(FACES / name) for name in names])
+        enrol([F.load_rgb(FACES / name) for name in names], EnrolmentConfig(num_jitters=0))
     assert error.value.code == code
 
 
