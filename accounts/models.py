@@ -104,6 +104,8 @@ class SecurityEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PHONE_CHANGED = "phone_changed", _("Mobile number changed")
         BANK_CARD_CHANGED = "bank_card_changed", _("Bank card changed")
+        FACE_ENROLLED = "face_enrolled", _("Reference face enrolled")
+        FACE_REPLACED = "face_replaced", _("Reference face replaced")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="security_events"
@@ -123,7 +125,14 @@ class SecurityEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["login", "password_changed", "phone_changed", "bank_card_changed"]
+                    kind__in=[
+                        "login",
+                        "password_changed",
+                        "phone_changed",
+                        "bank_card_changed",
+                        "face_enrolled",
+                        "face_replaced",
+                    ]
                 ),
                 name="security_event_kind_known",
             ),

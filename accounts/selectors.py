@@ -11,6 +11,7 @@ SECURITY_CHANGE_KINDS = (
     SecurityEvent.Kind.PASSWORD_CHANGED,
     SecurityEvent.Kind.PHONE_CHANGED,
     SecurityEvent.Kind.BANK_CARD_CHANGED,
+    SecurityEvent.Kind.FACE_REPLACED,
 )
 
 
@@ -29,11 +30,24 @@ def biometric_consent_active(*, user: User) -> BiometricConsent | None:
 
 
 def security_changes_since(*, user: User, since: dt.datetime) -> list[SecurityEvent]:
-    """Password, mobile number and bank card changes at or after `since`, oldest first."""
+    """Password, mobile number, bank card and reference-face changes at or after `since`,
+    oldest first."""
     return list(
         SecurityEvent.objects.filter(
             user=user, kind__in=SECURITY_CHANGE_KINDS, occurred_at__gte=since
         ).order_by("occurred_at", "pk")
+    )
+
+
+def latest_login_at(*, user: User, before: dt.datetime) -> dt.datetime | None:
+    """When the borrower's current session began: their last sign-in before `before`."""
+    return (
+        SecurityEvent.objects.filter(
+            user=user, kind=SecurityEvent.Kind.LOGIN, occurred_at__lt=before
+        )
+        .order_by("-occurred_at", "-pk")
+        .values_list("occurred_at", flat=True)
+        .first()
     )
 
 

@@ -377,11 +377,11 @@ def markdown(f: dict[str, Any]) -> str:
         f"({f['threshold_at_far_1%']:.4f}) |",
         f"| TAR at FAR 0.1% (threshold) | {f['tar_at_far_0.1%']:.2%} "
         f"({f['threshold_at_far_0.1%']:.4f}) |",
-        f"| Default match threshold: FAR / TAR | {f['match_threshold']:.2f}: "
+        f"| Default match threshold: FAR / TAR | {f['match_threshold']:.3f}: "
         f"{f['match_far']:.3%} / {f['match_tar']:.2%} |",
         f"| Consistency threshold: FAR / TAR | {f['consistency_threshold']:.2f}: "
         f"{f['consistency_far']:.3%} / {f['consistency_tar']:.2%} |",
-        f"| pairs.tsv accuracy at {f['match_threshold']:.2f} ({int(pairs['pairs'])} pairs) | "
+        f"| pairs.tsv accuracy at {f['match_threshold']:.3f} ({int(pairs['pairs'])} pairs) | "
         f"{pairs['accuracy']:.2%} (TAR {pairs['tar']:.2%}, FAR {pairs['far']:.2%}) |",
         f"| pairs.tsv best accuracy (threshold) | "
         f"{f['pairs_tsv_best_accuracy']['accuracy']:.2%} "

@@ -42,6 +42,12 @@ class AdvanceBusinessDateForm(forms.Form):
                 _("The business date can only move forward (it is %(date)s)."),
                 params={"date": self.current_date},
             )
+        if new_date != self.current_date + dt.timedelta(days=1):
+            # Every business day is closed in turn; skipping days would skip their close.
+            raise forms.ValidationError(
+                _("Move the business date one day at a time, to %(next)s."),
+                params={"next": self.current_date + dt.timedelta(days=1)},
+            )
         return new_date
 
 
@@ -115,6 +121,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
 @admin.register(BusinessDateChange)
 class BusinessDateChangeAdmin(admin.ModelAdmin[BusinessDateChange]):
     list_display = ["changed_at", "from_date", "to_date", "source", "actor", "reason"]
+    list_select_related = ["actor"]
     list_filter = ["source"]
     ordering = ["-changed_at", "-pk"]
 

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 DEVICE_COOKIE = "ml_device"
@@ -25,10 +26,26 @@ class ClientContext:
     device_id: str
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address. Behind N trusted reverse proxies (MICROLEND["TRUSTED_PROXIES"])
+    it is the N-th address from the right of X-Forwarded-For, the one the outermost trusted
+    proxy saw; anything further left could have been written by the client."""
+    proxies = int(settings.MICROLEND.get("TRUSTED_PROXIES", 0))
+    if proxies > 0:
+        chain = [
+            part.strip()
+            for part in (request.META.get("HTTP_X_FORWARDED_FOR", "") or "").split(",")
+            if part.strip()
+        ]
+        if len(chain) >= proxies:
+            return chain[-proxies]
+    return str(request.META.get("REMOTE_ADDR", "") or "")
+
+
 def client_context(request: HttpRequest) -> ClientContext:
     device_id = getattr(request, "device_id", "") or _device_id_from(request)
     return ClientContext(
-        ip_address=request.META.get("REMOTE_ADDR", "") or "",
+        ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") or "")[:255],
         device_id=device_id,
     )

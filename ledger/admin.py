@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -41,6 +42,8 @@ class AccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Account]):
         return urls + super().get_urls()
 
     def trial_balance_view(self, request: HttpRequest) -> TemplateResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "title": _("Trial balance"),

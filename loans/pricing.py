@@ -20,6 +20,10 @@ from loans.schedule import (
 
 MAX_TERM = 360
 MAX_PRINCIPAL = Decimal("100000000.00")
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+# A first period longer than this is not a monthly schedule any more.
+MAX_FIRST_PERIOD = dt.timedelta(days=92)
 
 
 def annualized_rate_cap() -> Decimal:
@@ -44,6 +48,19 @@ def schedule_quote(
 ) -> Schedule:
     """A schedule that may be offered: the engine's schedule, refused if its annualized rate
     is above the cap. Every failure is an `InvalidInput` naming the problem."""
+    if not EARLIEST_DATE <= start_date <= LATEST_DATE:
+        raise InvalidInput(
+            f"The start date must be between {EARLIEST_DATE} and {LATEST_DATE}.",
+            code="start_date_out_of_range",
+        )
+    if first_due_date is not None and not (
+        start_date < first_due_date <= start_date + MAX_FIRST_PERIOD
+    ):
+        raise InvalidInput(
+            "The first due date must be after the start date and at most "
+            f"{MAX_FIRST_PERIOD.days} days later.",
+            code="first_due_date",
+        )
     cap = annualized_rate_cap()
     # The simple rate is never above the IRR, so a simple rate over the cap fails fast
     # (before an IRR on absurd rates is attempted).

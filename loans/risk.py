@@ -19,12 +19,12 @@ C = RiskRuleCode
 
 # Defaults seeded by migration loans/0003 (weights out of a face-check threshold of 100):
 # a first small loan (50) goes straight through; a large amount (100) alone, or a new
-# device (60) with a new IP (30) at night (40), asks for a face check.
+# device (70) with a new IP address (30), asks for a face check.
 DEFAULT_THRESHOLD = 100
 DEFAULT_RULES: list[tuple[str, int, dict[str, object]]] = [
     (C.FIRST_LOAN, 50, {}),
     (C.AMOUNT_ABOVE_THRESHOLD, 100, {"amount": Decimal("5000.00")}),
-    (C.NEW_DEVICE, 60, {}),
+    (C.NEW_DEVICE, 70, {}),
     (C.NEW_IP, 30, {}),
     (C.RECENT_SECURITY_CHANGE, 60, {"days": 7}),
     (C.APPLICATION_VELOCITY, 50, {"count": 3, "hours": 24}),

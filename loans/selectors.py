@@ -8,10 +8,12 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from common.exceptions import NotFound
+from common.money import round_money
 from loans.models import (
     ApplicationEvent,
     CreditLine,
@@ -19,8 +21,10 @@ from loans.models import (
     Loan,
     LoanApplication,
     LoanProduct,
+    Payout,
 )
-from loans.services.states import credit_line_available
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 LIVE_INSTALLMENTS = (
     Installment.Status.PENDING,
@@ -42,16 +46,22 @@ def products_offered() -> QuerySet[LoanProduct]:
 
 
 def credit_lines_for_borrower(*, borrower: User) -> list[CreditLineView]:
+    """The borrower's lines with what is available on each, in one query."""
+    active = Q(loans__status=Loan.Status.ACTIVE)
     lines = (
         CreditLine.objects.filter(borrower=borrower)
         .select_related("product")
+        .annotate(
+            used=Coalesce(Sum("loans__principal_outstanding", filter=active), ZERO),
+            open_loans=Count("loans", filter=active),
+        )
         .order_by("product__code", "pk")
     )
     return [
         CreditLineView(
             line=line,
-            available=credit_line_available(line),
-            open_loans=Loan.objects.filter(credit_line=line, status=Loan.Status.ACTIVE).count(),
+            available=round_money(line.limit - line.used),  # type: ignore[attr-defined]
+            open_loans=line.open_loans,  # type: ignore[attr-defined]
         )
         for line in lines
     ]
@@ -109,6 +119,28 @@ def application_get_for_borrower(*, borrower: User, public_id: uuid.UUID | str) 
     if application is None:
         raise NotFound("No such application.", code="not_found")
     return application
+
+
+def applications_awaiting_disbursement(*, decided_before: dt.datetime) -> list[int]:
+    """Approved applications with no loan yet, approved before `decided_before`: their
+    disbursement was interrupted and is retried."""
+    return list(
+        LoanApplication.objects.filter(
+            status="approved", loan__isnull=True, decided_at__lt=decided_before
+        )
+        .order_by("decided_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def payouts_pending(*, requested_before: dt.datetime) -> list[int]:
+    """Payouts still pending since before `requested_before` (a worker died, the gateway
+    timed out): they are sent again; the gateway deduplicates by idempotency key."""
+    return list(
+        Payout.objects.filter(status=Payout.Status.PENDING, requested_at__lt=requested_before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def installment_state(installment: Installment, *, business_date: dt.date, grace_days: int) -> str:

@@ -8,12 +8,15 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from common.exceptions import DomainError
 from common.selectors import business_date_get
 from loans.models import Payout
-from loans.services import loan_application_expire_stale, payout_send
+from loans.selectors import applications_awaiting_disbursement, payouts_pending
+from loans.services import loan_application_expire_stale, loan_disburse, payout_send
 
-# A payout still pending after this long is sent again (the gateway deduplicates by key).
+# Work left unfinished this long is picked up again by the sweeps below.
 PAYOUT_RETRY_AFTER = dt.timedelta(minutes=5)
+DISBURSEMENT_RETRY_AFTER = dt.timedelta(minutes=2)
 
 
 class PayoutStillPending(Exception):
@@ -36,16 +39,30 @@ def payout_send_task(*, payout_id: int) -> str:
 
 @shared_task
 def payouts_resend_pending() -> int:
-    """Beat: send again any payout left pending (a worker died, the gateway timed out)."""
-    cutoff = timezone.now() - PAYOUT_RETRY_AFTER
-    ids = list(
-        Payout.objects.filter(status=Payout.Status.PENDING, requested_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    """Beat: send again any payout left pending."""
+    ids = payouts_pending(requested_before=timezone.now() - PAYOUT_RETRY_AFTER)
     for payout_id in ids:
         payout_send_task.delay(payout_id=payout_id)
     return len(ids)
+
+
+@shared_task
+def applications_disburse_approved() -> int:
+    """Beat: finish disbursements that were interrupted after approval."""
+    done = 0
+    for application_id in applications_awaiting_disbursement(
+        decided_before=timezone.now() - DISBURSEMENT_RETRY_AFTER
+    ):
+        try:
+            loan_disburse(
+                application_id=application_id,
+                business_date=business_date_get(),
+                now=timezone.now(),
+            )
+        except DomainError:
+            continue
+        done += 1
+    return done
 
 
 @shared_task

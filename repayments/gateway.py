@@ -48,14 +48,25 @@ class SimulatedGateway:
 
     Card numbers ending in 0002 are declined ("insufficient funds" on collection, "card
     cannot receive" on payout); ending in 0077 stay pending once before succeeding. It
-    remembers idempotency keys for the life of the process, as a provider would."""
+    remembers idempotency keys for the life of the process, as a provider would, and, as a
+    provider would, refuses a key reused for a different transfer."""
 
     name = "simulated"
     _lock = threading.Lock()
     _seen: dict[str, GatewayResult] = {}
+    _requests: dict[str, tuple[str, Decimal, str]] = {}
 
-    def _transfer(self, kind: str, idempotency_key: str, card_number: str) -> GatewayResult:
+    def _transfer(
+        self, kind: str, idempotency_key: str, amount: Decimal, card_number: str
+    ) -> GatewayResult:
         with self._lock:
+            request = (kind, amount, card_number)
+            if self._requests.setdefault(idempotency_key, request) != request:
+                return GatewayResult(
+                    GatewayOutcome.DECLINED,
+                    "",
+                    "The idempotency key was already used for a different transfer.",
+                )
             if idempotency_key in self._seen:
                 return self._seen[idempotency_key]
             digest = hashlib.sha256(f"{kind}:{idempotency_key}".encode()).hexdigest()
@@ -77,12 +88,12 @@ class SimulatedGateway:
     def payout(
         self, *, idempotency_key: str, amount: Decimal, card_number: str, account_name: str
     ) -> GatewayResult:
-        return self._transfer("payout", idempotency_key, card_number)
+        return self._transfer("payout", idempotency_key, amount, card_number)
 
     def collect(
         self, *, idempotency_key: str, amount: Decimal, card_number: str, account_name: str
     ) -> GatewayResult:
-        return self._transfer("collect", idempotency_key, card_number)
+        return self._transfer("collect", idempotency_key, amount, card_number)
 
 
 def payment_gateway() -> PaymentGateway:

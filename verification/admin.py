@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from common.exceptions import DomainError
+from common.request_context import client_ip
 from common.selectors import business_date_get
 from verification import vault
 from verification.models import (
@@ -29,7 +30,7 @@ from verification.models import (
     VerificationAttempt,
     VerificationSession,
 )
-from verification.services import manual_review_decide
+from verification.services import face_data_access_record, manual_review_decide
 
 FACE_DATA_PERMISSION = "verification.view_face_data"
 
@@ -52,13 +53,13 @@ class ReadOnly:
 
 
 def _log_access(request: HttpRequest, *, borrower_id: int, what: str, attempt: Any = None) -> None:
-    FaceDataAccess.objects.create(
+    face_data_access_record(
         staff=_staff(request),
         borrower_id=borrower_id,
-        attempt=attempt,
         what=what,
-        accessed_at=timezone.now(),
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        attempt=attempt,
+        ip_address=client_ip(request),
+        now=timezone.now(),
     )
 
 
@@ -150,6 +151,7 @@ class VerificationSessionAdmin(ReadOnly, admin.ModelAdmin[VerificationSession]):
 @admin.register(FaceEnrolment)
 class FaceEnrolmentAdmin(ReadOnly, admin.ModelAdmin[FaceEnrolment]):
     list_display = ["user", "enrolled_at"]
+    list_select_related = ["user"]
     search_fields = ["user__username", "user__phone"]
     fields = ["user", "enrolled_at", "quality", "photo_view"]
     readonly_fields = fields
@@ -250,6 +252,7 @@ class ManualReviewAdmin(ReadOnly, admin.ModelAdmin[ManualReview]):
 @admin.register(FaceDataEvent)
 class FaceDataEventAdmin(ReadOnly, admin.ModelAdmin[FaceDataEvent]):
     list_display = ["occurred_at", "user", "kind", "detail"]
+    list_select_related = ["user"]
     list_filter = ["kind"]
     ordering = ["-occurred_at", "-pk"]
 
@@ -257,4 +260,5 @@ class FaceDataEventAdmin(ReadOnly, admin.ModelAdmin[FaceDataEvent]):
 @admin.register(FaceDataAccess)
 class FaceDataAccessAdmin(ReadOnly, admin.ModelAdmin[FaceDataAccess]):
     list_display = ["accessed_at", "staff", "borrower", "what", "ip_address"]
+    list_select_related = ["staff", "borrower"]
     ordering = ["-accessed_at", "-pk"]

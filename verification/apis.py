@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.permissions import IsBorrower
 from common.api import ErrorSerializer
 from common.exceptions import InvalidInput
+from common.request_context import client_context
 from common.selectors import business_date_get
 from verification.messages import STEP_INSTRUCTIONS
 from verification.models import FaceEnrolment, VerificationSession
@@ -102,7 +103,12 @@ class FaceEnrolmentApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         photo = serializer.validated_data["photo"].read()
-        enrolment = face_enrol(user=_borrower(request), photo=photo, now=timezone.now())
+        enrolment = face_enrol(
+            user=_borrower(request),
+            photo=photo,
+            context=client_context(request),
+            now=timezone.now(),
+        )
         return Response(self.OutputSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -19,10 +19,12 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
-from accounts.models import BiometricConsent, User
+from accounts.models import BiometricConsent, SecurityEvent, User
 from accounts.selectors import biometric_consent_active
 from accounts.services import biometric_consent_withdraw
+from accounts.services.events import security_event_record
 from common.exceptions import Conflict, DomainError, InvalidInput, NotFound
+from common.request_context import ClientContext
 from loans.models import ApplicationStatus, LoanApplication
 from loans.services import loan_disburse
 from loans.services.states import application_face_check_pass_locked, application_refuse_locked
@@ -30,6 +32,7 @@ from verification import face, vault
 from verification.hashing import any_seen, frame_digest
 from verification.messages import message_for
 from verification.models import (
+    FaceDataAccess,
     FaceDataEvent,
     FaceEnrolment,
     ManualReview,
@@ -61,13 +64,30 @@ def _decimal(value: float | None) -> Decimal | None:  # float-ok: engine scores 
 # --- enrolment and erasure -------------------------------------------------------------
 
 
-def face_enrol(*, user: User, photo: bytes, now: dt.datetime) -> FaceEnrolment:
+def face_enrol(
+    *, user: User, photo: bytes, context: ClientContext | None, now: dt.datetime
+) -> FaceEnrolment:
     """Enrol (or replace) the borrower's reference face from one clear photo, after their
-    biometric consent. The photo and the averaged embedding are stored encrypted."""
+    biometric consent. The photo and the averaged embedding are stored encrypted.
+
+    The reference is what every face check trusts, so replacing it is guarded: never while
+    an application waits for a face check, only with a photo of the same person (otherwise
+    staff must confirm identity), and recorded as a security change that the risk rules
+    weigh on the next application."""
     if biometric_consent_active(user=user) is None:
         raise Conflict(
             "Give your consent to face processing before enrolling your face.",
             code="biometric_consent_required",
+        )
+    current = FaceEnrolment.objects.filter(user=user).first()
+    if (
+        current is not None
+        and LoanApplication.objects.filter(borrower=user, status=S.FACE_CHECK_REQUIRED).exists()
+    ):
+        raise Conflict(
+            "Your reference photo cannot be changed while an application waits for a face "
+            "check. Finish or cancel that check first.",
+            code="face_check_pending",
         )
     try:
         image = face.decode_image(photo)
@@ -76,6 +96,16 @@ def face_enrol(*, user: User, photo: bytes, now: dt.datetime) -> FaceEnrolment:
         raise InvalidInput(str(exc), code="photo_unreadable") from exc
     except face.EnrolmentError as exc:
         raise InvalidInput(message_for(exc.code, fallback=exc.message), code=exc.code) from exc
+    if current is not None:
+        distance = face.face_distance(
+            vault.embedding_open(current.embedding_token), enrolment.embedding
+        )
+        if distance > face.VerificationConfig().match_threshold:
+            raise Conflict(
+                "This photo does not match your current reference face. If your appearance "
+                "has changed, ask our staff to confirm your identity.",
+                code="face_replacement_mismatch",
+            )
     photo_name = vault.file_store(photo, folder=f"enrolments/{user.public_id}")
     figures = enrolment.images[0]
     quality = {
@@ -105,6 +135,16 @@ def face_enrol(*, user: User, photo: bytes, now: dt.datetime) -> FaceEnrolment:
                 kind=FaceDataEvent.Kind.REPLACED if old_photo else FaceDataEvent.Kind.ENROLLED,
                 detail="Reference face enrolled from one photo.",
                 occurred_at=now,
+            )
+            security_event_record(
+                user=user,
+                kind=(
+                    SecurityEvent.Kind.FACE_REPLACED
+                    if old_photo
+                    else SecurityEvent.Kind.FACE_ENROLLED
+                ),
+                context=context,
+                now=now,
             )
     except Exception:
         vault.file_delete(photo_name)
@@ -139,9 +179,30 @@ def face_data_erase(*, user: User, now: dt.datetime, reason: str) -> int:
 
 def face_consent_withdraw(*, user: User, now: dt.datetime) -> BiometricConsent:
     """Withdraw the biometric consent and erase the borrower's face data with it."""
-    consent = biometric_consent_withdraw(user=user, now=now)
+    # Erase first: if anything fails, the consent still stands and nothing is kept against
+    # the borrower's will; the withdrawal then follows.
     face_data_erase(user=user, now=now, reason="Biometric consent withdrawn.")
-    return consent
+    return biometric_consent_withdraw(user=user, now=now)
+
+
+def face_data_access_record(
+    *,
+    staff: User,
+    borrower_id: int,
+    what: str,
+    ip_address: str,
+    now: dt.datetime,
+    attempt: Any = None,
+) -> FaceDataAccess:
+    """Log that a member of staff looked at a borrower's face data (insert-only)."""
+    return FaceDataAccess.objects.create(
+        staff=staff,
+        borrower_id=borrower_id,
+        attempt=attempt,
+        what=what[:64],
+        accessed_at=now,
+        ip_address=ip_address or None,
+    )
 
 
 def face_frames_purge(*, now: dt.datetime) -> int:
@@ -231,7 +292,12 @@ def face_check_session_start(
     _ready_for_face_check(borrower=borrower, application=application, now=now)
     ttl = dt.timedelta(seconds=int(_rules()["SESSION_TTL_SECONDS"]))
     with transaction.atomic(durable=True):
-        LoanApplication.objects.select_for_update().get(pk=application.pk)
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        if locked.status != S.FACE_CHECK_REQUIRED:
+            raise Conflict(
+                "This application no longer waits for a face check.",
+                code="face_check_not_required",
+            )
         VerificationSession.objects.filter(
             application=application, status=VerificationSession.Status.OPEN
         ).update(status=VerificationSession.Status.CLOSED, completed_at=now)
@@ -418,11 +484,21 @@ def _record_attempt(
     now: dt.datetime,
 ) -> AttemptOutcome:
     rules = _rules()
+    application_id = VerificationSession.objects.values_list("application_id", flat=True).get(
+        pk=session_id
+    )
     with transaction.atomic(durable=True):
+        # Locks in one order everywhere: the application, then its session.
+        application = LoanApplication.objects.select_for_update().get(pk=application_id)
         session = VerificationSession.objects.select_for_update().get(pk=session_id)
-        # Re-checked under the lock: two uploads with the same nonce record one attempt.
+        # Re-checked under the locks: two uploads with the same nonce record one attempt,
+        # and nothing is recorded once the application has moved on (a manual review).
         _check_session(session, nonce=nonce, now=now)
-        application = LoanApplication.objects.select_for_update().get(pk=session.application_id)
+        if application.status != S.FACE_CHECK_REQUIRED:
+            raise Conflict(
+                "This application no longer waits for a face check.",
+                code="face_check_not_required",
+            )
         number = session.attempts.count() + 1
         attempt = VerificationAttempt.objects.create(
             session=session,
@@ -514,11 +590,13 @@ def manual_review_decide(
         raise Conflict("Only staff decide manual reviews.", code="not_staff")
     if not note.strip():
         raise InvalidInput("Say how the identity was checked.", code="note_required")
+    application_id = ManualReview.objects.values_list("application_id", flat=True).get(pk=review_id)
     with transaction.atomic(durable=True):
+        # The application first, as every service that touches it locks it first.
+        application = LoanApplication.objects.select_for_update().get(pk=application_id)
         review = ManualReview.objects.select_for_update().get(pk=review_id)
         if review.status != ManualReview.Status.PENDING:
             raise Conflict("This review is already decided.", code="review_decided")
-        application = LoanApplication.objects.select_for_update().get(pk=review.application_id)
         review.status = ManualReview.Status.APPROVED if approve else ManualReview.Status.REJECTED
         review.reviewer = reviewer
         review.decided_at = now
@@ -527,7 +605,9 @@ def manual_review_decide(
         verdict = "confirmed" if approve else "not confirmed"
         reason = f"Identity {verdict} by {reviewer} (manual review): {note}"
         if approve:
-            application_face_check_pass_locked(application, now=now, reason=reason[:255])
+            application_face_check_pass_locked(
+                application, now=now, reason=reason[:255], actor=reviewer
+            )
         else:
             application_refuse_locked(
                 application, now=now, code="manual_review_rejected", reason=reason, actor=reviewer

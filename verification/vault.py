@@ -8,8 +8,10 @@ a dedicated permission (staff) or the owner."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -87,6 +89,8 @@ def file_rotate(name: str) -> None:
     storage = private_storage()
     with storage.open(name, "rb") as handle:
         token = rotate(handle.read())
-    path = storage.path(name)
-    with open(path, "wb") as handle:
-        handle.write(token)
+    # Write beside it and rename: a crash mid-write never leaves the only copy half-written.
+    path = Path(storage.path(name))
+    temporary = path.with_suffix(".rotating")
+    temporary.write_bytes(token)
+    os.replace(temporary, path)

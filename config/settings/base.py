@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 24 * 3600,
         "options": {"expires": 3600},
     },
+    "applications-disburse-approved": {
+        "task": "loans.tasks.applications_disburse_approved",
+        "schedule": 120,
+        "options": {"expires": 100},
+    },
     "applications-expire": {
         "task": "loans.tasks.applications_expire",
         "schedule": 3600,
@@ -264,6 +269,9 @@ MICROLEND = {
     "PAYMENT_GATEWAY": env.str(
         "MICROLEND_PAYMENT_GATEWAY", default="repayments.gateway.SimulatedGateway"
     ),
+    # Reverse proxies in front of the web process that append to X-Forwarded-For (the
+    # client address the risk rules see is taken from there); 0 = clients connect directly.
+    "TRUSTED_PROXIES": env.int("MICROLEND_TRUSTED_PROXIES", default=0),
     # Days an application waits for a required face check before it expires.
     "APPLICATION_VALIDITY_DAYS": env.int("MICROLEND_APPLICATION_VALIDITY_DAYS", default=7),
 }

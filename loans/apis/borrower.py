@@ -4,7 +4,6 @@ borrowers only and every lookup is scoped to the caller (another borrower's id i
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -18,6 +17,7 @@ from accounts.models import User
 from accounts.permissions import IsBorrower
 from common.api import DecimalStringField, ErrorSerializer
 from common.exceptions import InvalidInput
+from common.money import round_rate
 from common.request_context import client_context
 from common.selectors import business_date_get
 from loans import selectors
@@ -27,7 +27,6 @@ from loans.schedule import InterestRate
 from loans.services import loan_application_cancel, loan_application_submit
 from loans.services.quotes import loan_quote
 
-SIX_PLACES = Decimal("0.000001")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -106,7 +105,7 @@ class CreditLineListApi(BorrowerApi):
         open_loans = serializers.IntegerField()
 
         def get_annualized_rate_simple(self, view: Any) -> str:
-            return str(InterestRate.daily(view.line.daily_rate).simple_annual.quantize(SIX_PLACES))
+            return str(round_rate(InterestRate.daily(view.line.daily_rate).simple_annual, 6))
 
     @extend_schema(operation_id="credit_lines_list", responses={200: OutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
@@ -126,15 +125,10 @@ class ApplicationOutputSerializer(serializers.Serializer[Any]):
     annualized_rate_simple = serializers.CharField()
     annualized_rate_irr = serializers.CharField()
     face_check_required = serializers.BooleanField()
-    risk_reasons = serializers.SerializerMethodField()
     refusal_code = serializers.CharField()
     refusal_reason = serializers.CharField()
     submitted_at = serializers.DateTimeField()
     loan = serializers.SerializerMethodField()
-
-    def get_risk_reasons(self, application: LoanApplication) -> list[str]:
-        decision = getattr(application, "risk_decision", None)
-        return [reason["reason"] for reason in decision.reasons] if decision else []
 
     def get_loan(self, application: LoanApplication) -> str | None:
         loan = getattr(application, "loan", None)

@@ -34,7 +34,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.FACE_CHECK_REQUIRED: frozenset({S.FACE_CHECK_PASSED, S.REFUSED, S.CANCELLED, S.EXPIRED}),
     S.FACE_CHECK_PASSED: frozenset({S.APPROVED, S.REFUSED, S.CANCELLED, S.EXPIRED}),
     S.APPROVED: frozenset({S.DISBURSED, S.REFUSED}),
-    S.DISBURSED: frozenset(),
+    # A disbursement whose payout the bank declined is undone: the loan is cancelled.
+    S.DISBURSED: frozenset({S.CANCELLED}),
     S.REFUSED: frozenset(),
     S.CANCELLED: frozenset(),
     S.EXPIRED: frozenset(),

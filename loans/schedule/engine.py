@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from common.money import FEN, money_context, round_money, round_rate
-from loans.schedule.dates import default_first_due_date, due_dates
+from loans.schedule.dates import add_months, default_first_due_date, due_dates
 from loans.schedule.rates import annualized_irr
 from loans.schedule.types import (
     DueDateRule,
     Installment,
     InterestRate,
+    RateBasis,
     RepaymentMethod,
     Schedule,
     ScheduleError,
@@ -59,10 +60,17 @@ def build_schedule(
             "The installment rounding unit must be a positive amount in fen.",
             "installment_rounding_invalid",
         )
-    first_due = first_due_date or default_first_due_date(start_date, rate.basis, due_date_rule)
-    if first_due <= start_date:
-        raise ScheduleError("The first due date must be after the start date.", "first_due_date")
-    dates = due_dates(first_due, term)
+    if first_due_date is None and rate.basis is RateBasis.ANNUAL:
+        # Bank loans fall due monthly from the contract date: counted from the start so a
+        # contract of 31 January is due 29 February, then 31 March, 30 April, ...
+        dates = [add_months(start_date, k) for k in range(1, term + 1)]
+    else:
+        first_due = first_due_date or default_first_due_date(start_date, rate.basis, due_date_rule)
+        if first_due <= start_date:
+            raise ScheduleError(
+                "The first due date must be after the start date.", "first_due_date"
+            )
+        dates = due_dates(first_due, term)
 
     method = RepaymentMethod(method)
     if method is RepaymentMethod.EQUAL_INSTALLMENT:

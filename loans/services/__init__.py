@@ -5,7 +5,6 @@ from loans.services.applications import (
     loan_application_approve,
     loan_application_cancel,
     loan_application_expire_stale,
-    loan_application_face_check_pass,
     loan_application_refuse,
     loan_application_submit,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "loan_application_approve",
     "loan_application_cancel",
     "loan_application_expire_stale",
-    "loan_application_face_check_pass",
     "loan_application_refuse",
     "loan_application_submit",
     "loan_disburse",

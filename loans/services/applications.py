@@ -26,7 +26,6 @@ from loans.services.quotes import loan_quote
 from loans.services.risk import risk_evaluate
 from loans.services.states import (
     FaceCheckPending,
-    application_face_check_pass_locked,
     application_refuse_locked,
     application_transition,
 )
@@ -50,6 +49,32 @@ def _same_request(
         and application.term == term
         and application.method == method
     )
+
+
+def _key_reused() -> Conflict:
+    return Conflict(
+        "This idempotency key was already used for a different application.",
+        code="idempotency_key_reused",
+    )
+
+
+def _replay(
+    existing: LoanApplication,
+    product: LoanProduct,
+    amount: Decimal,
+    term: int,
+    method: str,
+    business_date: dt.date,
+    now: dt.datetime,
+) -> SubmitResult:
+    """A retried submission gets the first application back. If that one was approved but
+    its disbursement never finished (the process died in between), finish it now."""
+    if not _same_request(existing, product, amount, term, method):
+        raise _key_reused()
+    if existing.status == S.APPROVED:
+        loan_disburse(application_id=existing.pk, business_date=business_date, now=now)
+        existing.refresh_from_db()
+    return SubmitResult(existing, created=False)
 
 
 def loan_application_submit(
@@ -79,12 +104,7 @@ def loan_application_submit(
         borrower=borrower, idempotency_key=idempotency_key
     ).first()
     if existing is not None:
-        if not _same_request(existing, product, amount, term, method):
-            raise Conflict(
-                "This idempotency key was already used for a different application.",
-                code="idempotency_key_reused",
-            )
-        return SubmitResult(existing, created=False)
+        return _replay(existing, product, amount, term, method, business_date, now)
 
     with transaction.atomic(durable=True):
         line = (
@@ -123,6 +143,14 @@ def loan_application_submit(
                     user_agent=client.user_agent,
                 )
         except IntegrityError as exc:
+            # The same request sent twice at once: the other copy committed first.
+            twin = LoanApplication.objects.filter(
+                borrower=borrower, idempotency_key=idempotency_key
+            ).first()
+            if twin is not None:
+                if not _same_request(twin, product, amount, term, method):
+                    raise _key_reused() from exc
+                return SubmitResult(twin, created=False)
             raise Conflict(
                 "You already have an application for this product in progress.",
                 code="application_in_progress",
@@ -221,20 +249,6 @@ def loan_application_cancel(
             actor=borrower,
             reason="Cancelled by the borrower.",
         )
-    return application
-
-
-def loan_application_face_check_pass(
-    *, application_id: int, business_date: dt.date, now: dt.datetime, reason: str
-) -> LoanApplication:
-    """The identity check passed: release the application to system review, which approves
-    it, and disburse it. The face-check and manual-review services do the same inside
-    their own transactions (application_face_check_pass_locked)."""
-    with transaction.atomic(durable=True):
-        application = _locked(application_id)
-        application_face_check_pass_locked(application, now=now, reason=reason)
-    loan_disburse(application_id=application.pk, business_date=business_date, now=now)
-    application.refresh_from_db()
     return application
 
 

@@ -20,7 +20,10 @@ from loans.scoring import ScoringFacts, ScoringPolicy, credit_offer
 
 
 def _policy(product: LoanProduct) -> ScoringPolicy:
-    row, _ = CreditScoringPolicy.objects.get_or_create(product=product)
+    # A product without a tuned policy is scored with the defaults (nothing is written).
+    row = CreditScoringPolicy.objects.filter(product=product).first() or CreditScoringPolicy(
+        product=product
+    )
     return ScoringPolicy(
         base_score=row.base_score,
         prime_age_min=row.prime_age_min,

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import User
-from common.exceptions import Conflict
+from accounts.models import BorrowerProfile, User
+from common.exceptions import Conflict, InvalidInput
 from ledger.accounts import AccountCode
 from ledger.models import JournalTransaction
 from ledger.services import credit, debit, journal_transaction_post, journal_transaction_reverse
@@ -23,7 +23,8 @@ from loans.models import (
     LoanApplication,
     Payout,
 )
-from loans.schedule import InterestRate, RepaymentMethod, build_schedule
+from loans.pricing import schedule_quote
+from loans.schedule import InterestRate, RepaymentMethod
 from loans.services.quotes import first_due_date_for
 from loans.services.states import (
     FaceCheckPending,
@@ -71,48 +72,40 @@ def loan_disburse(
         line = None
         if application.credit_line_id is not None:
             line = CreditLine.objects.select_for_update().get(pk=application.credit_line_id)
-            available = credit_line_available(line)
-            if application.amount > available:
-                application_refuse_locked(
-                    application,
-                    now=now,
-                    code="amount_above_available",
-                    reason=f"Not enough available credit at disbursement ({available}).",
-                )
-                return DisbursementResult(application, None, None)
         product = application.product
-        open_loans = Loan.objects.filter(
-            borrower=application.borrower, product=product, status=Loan.Status.ACTIVE
-        ).count()
-        if open_loans >= product.max_open_draws:
-            application_refuse_locked(
-                application,
-                now=now,
-                code="too_many_open_loans",
-                reason=f"{open_loans} open loans already: the most this product allows.",
-            )
+        # What held at submission may have changed while the application waited (a face
+        # check can take days): every rule is checked again under the line's lock.
+        refusal = _refusal_at_disbursement(application, line)
+        if refusal is not None:
+            code, reason = refusal
+            application_refuse_locked(application, now=now, code=code, reason=reason)
             return DisbursementResult(application, None, None)
 
-        # The price is the one quoted at submission; the dates are those of today's draw.
+        # The price is the one quoted at submission; the dates are those of today's draw,
+        # and the annualized-rate cap is checked again on them.
         rate = (
             InterestRate.daily(application.daily_rate)
             if application.daily_rate is not None
             else InterestRate.annual(application.annual_rate)
         )
         first_due, new_repayment_day = first_due_date_for(product, line, business_date)
+        try:
+            schedule = schedule_quote(
+                principal=application.amount,
+                term=application.term,
+                method=RepaymentMethod(application.method),
+                rate=rate,
+                start_date=business_date,
+                first_due_date=first_due,
+                rounding_unit=product.installment_rounding_unit,
+                due_date_rule=product.due_date_rule,
+            )
+        except InvalidInput as exc:
+            application_refuse_locked(application, now=now, code=exc.code, reason=exc.detail)
+            return DisbursementResult(application, None, None)
         if line is not None and new_repayment_day is not None:
             line.repayment_day = new_repayment_day
             line.save(update_fields=["repayment_day"])
-        schedule = build_schedule(
-            principal=application.amount,
-            term=application.term,
-            method=RepaymentMethod(application.method),
-            rate=rate,
-            start_date=business_date,
-            first_due_date=first_due,
-            rounding_unit=product.installment_rounding_unit,
-            due_date_rule=product.due_date_rule,
-        )
         loan = Loan.objects.create(
             borrower=application.borrower,
             product=product,
@@ -132,7 +125,9 @@ def loan_disburse(
             start_date=business_date,
             first_due_date=schedule.first_due_date,
             maturity_date=schedule.maturity_date,
-            repayment_day=schedule.first_due_date.day,
+            # The contract's day of the month (31 for a bank loan of 31 January, even though
+            # February's due date is the 29th).
+            repayment_day=line.repayment_day if line and line.repayment_day else business_date.day,
             principal_outstanding=application.amount,
         )
         Installment.objects.bulk_create(
@@ -182,6 +177,31 @@ def loan_disburse(
         payout_id = payout.pk
         transaction.on_commit(lambda: payout_send_task.delay(payout_id=payout_id))
     return DisbursementResult(application, loan, payout)
+
+
+def _refusal_at_disbursement(
+    application: LoanApplication, line: CreditLine | None
+) -> tuple[str, str] | None:
+    """Why a (locked) approved application can no longer be paid out, if it cannot."""
+    product = application.product
+    if not product.is_active:
+        return "product_not_offered", "The product is no longer offered."
+    if not application.borrower.is_active:
+        return "borrower_inactive", "The borrower's account is closed."
+    if not BorrowerProfile.objects.filter(user=application.borrower).exists():
+        return "profile_incomplete", "The borrower has no bank card to pay out to."
+    if line is not None:
+        if line.status != CreditLine.Status.ACTIVE:
+            return "credit_line_inactive", "The credit line is no longer active."
+        available = credit_line_available(line)
+        if application.amount > available:
+            return "amount_above_available", f"Not enough available credit ({available})."
+    open_loans = Loan.objects.filter(
+        borrower=application.borrower, product=product, status=Loan.Status.ACTIVE
+    ).count()
+    if open_loans >= product.max_open_draws:
+        return "too_many_open_loans", f"{open_loans} open loans: the most this product allows."
+    return None
 
 
 def payout_send(*, payout_id: int, business_date: dt.date, now: dt.datetime) -> Payout:
@@ -234,6 +254,9 @@ def payout_send(*, payout_id: int, business_date: dt.date, now: dt.datetime) -> 
 
 
 def _cancel_loan(loan_id: int, *, business_date: dt.date, now: dt.datetime, reason: str) -> None:
+    """Undo a disbursement whose payout was declined: reverse its posting, cancel the loan
+    and its schedule, cancel the application (with the reason), and give the line back the
+    repayment day it had if this was its first draw."""
     loan = Loan.objects.select_for_update().get(pk=loan_id)
     original = JournalTransaction.objects.get(idempotency_key=f"disbursement:{loan.public_id}")
     journal_transaction_reverse(
@@ -243,3 +266,18 @@ def _cancel_loan(loan_id: int, *, business_date: dt.date, now: dt.datetime, reas
     loan.principal_outstanding = Decimal("0.00")
     loan.save(update_fields=["status", "principal_outstanding"])
     loan.installments.update(status=Installment.Status.CANCELLED)
+    if loan.application_id is not None:
+        application = LoanApplication.objects.select_for_update().get(pk=loan.application_id)
+        application_transition(
+            application,
+            S.CANCELLED,
+            now=now,
+            source="system",
+            reason=f"The payout to the bank card failed ({reason}); the loan was cancelled.",
+        )
+    if loan.credit_line_id is not None:
+        line = CreditLine.objects.select_for_update().get(pk=loan.credit_line_id)
+        others = Loan.objects.filter(credit_line=line).exclude(status=Loan.Status.CANCELLED)
+        if not others.exists():
+            line.repayment_day = None
+            line.save(update_fields=["repayment_day"])

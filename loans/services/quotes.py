@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from accounts.models import User
+from accounts.models import BorrowerProfile, User
 from common.exceptions import InvalidInput
 from common.money import round_money
 from loans.models import CreditLine, Loan, LoanProduct, Method, ProductKind
@@ -16,7 +16,6 @@ from loans.schedule import (
     InterestRate,
     RepaymentMethod,
     Schedule,
-    add_months,
     default_first_due_date,
     first_due_date_on_repayment_day,
     repayment_day_for_first_draw,
@@ -36,6 +35,11 @@ def draw_request_validate(
     """Each product rule with its own message (DOMAIN.md §2)."""
     if not product.is_active:
         raise InvalidInput("This product is not offered at the moment.", code="product_not_offered")
+    if not BorrowerProfile.objects.filter(user=borrower).exists():
+        raise InvalidInput(
+            "Complete your real-name profile and bind a bank card before you borrow.",
+            code="profile_incomplete",
+        )
     if product.kind == ProductKind.MICRO:
         if line is None:
             raise InvalidInput(
@@ -98,11 +102,12 @@ def draw_rate(product: LoanProduct, line: CreditLine | None) -> InterestRate:
 
 def first_due_date_for(
     product: LoanProduct, line: CreditLine | None, start: dt.date
-) -> tuple[dt.date, int | None]:
-    """The first due date of a draw made on `start`, and the repayment day the line gets if
-    this is its first draw (None when the line already has one, or for a bank loan)."""
+) -> tuple[dt.date | None, int | None]:
+    """The first due date of a draw made on `start` (None for a bank loan: the engine counts
+    its due dates monthly from the start), and the repayment day the line gets if this is its
+    first draw (None when the line already has one, or for a bank loan)."""
     if product.kind != ProductKind.MICRO or line is None:
-        return add_months(start, 1), None
+        return None, None
     rule = product.due_date_rule
     if line.repayment_day is None:
         return (

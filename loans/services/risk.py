@@ -33,10 +33,13 @@ def _rule_settings() -> list[RuleSetting]:
 
 def risk_context(*, application: LoanApplication, now: dt.datetime) -> RiskContext:
     borrower = application.borrower
-    login_ips, login_devices = account_selectors.login_history(user=borrower, before=now)
-    earlier = LoanApplication.objects.filter(borrower=borrower, submitted_at__lt=now).exclude(
-        pk=application.pk
-    )
+    # What is "known" is what this borrower used before the current session: the sign-in
+    # that opened this session is from the very device and address being judged.
+    session_began = account_selectors.latest_login_at(user=borrower, before=now) or now
+    login_ips, login_devices = account_selectors.login_history(user=borrower, before=session_began)
+    earlier = LoanApplication.objects.filter(
+        borrower=borrower, submitted_at__lt=session_began
+    ).exclude(pk=application.pk)
     app_ips = {ip for ip in earlier.values_list("ip_address", flat=True) if ip}
     app_devices = {d for d in earlier.values_list("device_id", flat=True) if d}
     longest = max(

@@ -94,13 +94,18 @@ def application_refuse_locked(
 
 
 def application_face_check_pass_locked(
-    application: LoanApplication, *, now: dt.datetime, reason: str
+    application: LoanApplication, *, now: dt.datetime, reason: str, actor: User | None = None
 ) -> None:
-    """Record a passed face check (or a staff-confirmed identity) on a locked application
-    and release it to system review, which approves it. Disbursement follows after the
-    caller's transaction commits."""
+    """Record a passed face check (or, with `actor`, an identity confirmed by staff) on a
+    locked application and release it to system review, which approves it. Disbursement
+    follows after the caller's transaction commits."""
     application_transition(
-        application, S.FACE_CHECK_PASSED, now=now, source=Source.SYSTEM, reason=reason
+        application,
+        S.FACE_CHECK_PASSED,
+        now=now,
+        source=Source.STAFF if actor else Source.SYSTEM,
+        actor=actor,
+        reason=reason,
     )
     application.face_check_passed_at = now
     application.save(update_fields=["face_check_passed_at"])

@@ -3,11 +3,6 @@
 (function (global) {
   "use strict";
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   async function open(video) {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw new Error("no-camera");
     const stream = await navigator.mediaDevices.getUserMedia({
@@ -42,7 +37,7 @@
     return new Promise(function (resolve, reject) {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", url);
-      xhr.setRequestHeader("X-CSRFToken", csrfToken());
+      xhr.setRequestHeader("X-CSRFToken", global.MicrolendCommon.csrfToken());
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = function (e) { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
       xhr.onload = function () {
@@ -73,5 +68,5 @@
     return function () { stopped = true; clearInterval(timer); };
   }
 
-  global.MicrolendCamera = { open: open, grab: grab, sleepUntil: sleepUntil, upload: upload, hints: hints, csrfToken: csrfToken };
+  global.MicrolendCamera = { open: open, grab: grab, sleepUntil: sleepUntil, upload: upload, hints: hints };
 })(window);

@@ -52,11 +52,6 @@
     tbody.replaceChildren.apply(tbody, rows);
   }
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   /* POST JSON; aborts the previous call of the same `slot` so only the newest answer draws. */
   const controllers = {};
   async function postJSON(slot, url, body) {
@@ -65,7 +60,7 @@
     const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken() },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": global.MicrolendCommon.csrfToken() },
       body: JSON.stringify(body),
       signal: controller.signal,
     });

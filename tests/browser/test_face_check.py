@@ -13,6 +13,7 @@ from django.utils import timezone
 from loans.models import Loan
 from tests.accounts.factories import PASSWORD
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.loans.factories import CLIENT
 from tests.verification import frames as F
 from tests.verification.support import CHALLENGE, waiting_application
 from verification.models import VerificationAttempt
@@ -94,7 +95,7 @@ def camera_phone(playwright_instance, tmp_path):
 
 @pytest.fixture
 def ready_borrower(consenting, reference_photo, fixed_challenge, business_date):
-    face_enrol(user=consenting, photo=reference_photo, now=timezone.now())
+    face_enrol(user=consenting, photo=reference_photo, context=CLIENT, now=timezone.now())
     return consenting
 
 

@@ -251,3 +251,18 @@ def test_openapi_schema_and_docs_are_served(client, db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"first_due_date": "9990-01-01"}, "first_due_date"),
+        ({"first_due_date": "2024-06-15"}, "first_due_date"),
+        ({"start_date": "9990-01-01"}, "start_date_out_of_range"),
+        ({"start_date": "0001-01-01"}, "start_date_out_of_range"),
+    ],
+)
+def test_preview_refuses_dates_far_out(api_client, bank_body, db, change, code):
+    response = post(api_client, {**bank_body, **change})
+    assert response.status_code == 400
+    assert response.json()["code"] == code

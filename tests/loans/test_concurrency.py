@@ -72,3 +72,40 @@ def test_two_draws_that_together_exceed_the_line_one_succeeds(rounds):
     line.refresh_from_db()
     assert credit_line_available(line) == line.limit - amount
     assert trial_balance().is_balanced
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_request_twice_at_once_gives_both_callers_the_one_application():
+    product = MicroProductFactory.create()
+    user = borrower(business_date=business_date_get())
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def send(index):
+        try:
+            barrier.wait()
+            results[index] = loan_application_submit(
+                borrower=user,
+                product=product,
+                amount=D("1000"),
+                term=5,
+                method="equal_principal",
+                idempotency_key="double-click",
+                client=CLIENT,
+                business_date=business_date_get(),
+                now=timezone.now(),
+            )
+        except Exception as exc:  # the test inspects what each thread got
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    ids = {result.application.pk for result in results}  # type: ignore[union-attr]
+    assert len(ids) == 1, results
+    assert sorted(result.created for result in results) == [False, True]  # type: ignore[union-attr]
+    assert Loan.objects.filter(borrower=user).count() == 1

@@ -313,3 +313,19 @@ def test_schedule_properties(case):
         principals = {row.principal for row in rows[:-1]}
         assert len(principals) <= 1
     assert schedule.annualized_rate_irr >= 0
+
+
+def test_bank_schedule_counts_due_dates_from_the_contract_date():
+    schedule = build_schedule(
+        principal=D("12000"),
+        term=4,
+        method=EI,
+        rate=InterestRate.annual(D("0.0435")),
+        start_date=dt.date(2024, 1, 31),
+    )
+    assert [row.due_date for row in schedule.installments] == [
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 31),
+        dt.date(2024, 4, 30),
+        dt.date(2024, 5, 31),
+    ]

@@ -216,6 +216,11 @@ def test_inactive_product_and_missing_line(person, micro, business_date):
     newcomer = borrower(business_date=business_date, with_profile=False)
     with pytest.raises(InvalidInput) as caught:
         submit(newcomer, micro)
+    assert caught.value.code == "profile_incomplete"
+    # A complete profile whose score earned no line.
+    CreditLine.objects.filter(borrower=person).delete()
+    with pytest.raises(InvalidInput) as caught:
+        submit(person, micro)
     assert caught.value.code == "no_credit_line"
 
 
@@ -310,7 +315,7 @@ def test_night_time_and_new_device_add_up(person, micro):
     ).application
     codes = {r["code"] for r in application.risk_decision.reasons}
     assert {"new_device", "new_ip", "unusual_hour"} <= codes
-    assert application.risk_decision.score == 60 + 30 + 40
+    assert application.risk_decision.score == 70 + 30 + 40
     assert application.status == S.FACE_CHECK_REQUIRED
 
 
@@ -397,3 +402,120 @@ def test_no_background_task_moves_an_application_past_the_face_gate(person, micr
     assert application.status == S.FACE_CHECK_REQUIRED
     assert not Loan.objects.filter(application=application).exists()
     assert counts()[:3] == before[:3]
+
+
+def test_signing_in_from_a_new_device_does_not_make_it_known(person, micro):
+    """A stolen account: the thief signs in from their own phone, then applies."""
+    from accounts.services import user_login_record
+
+    user_login_record(user=person, context=CLIENT, now=daytime(hour=9))
+    submit(person, micro, amount="1000", when=daytime(hour=10))
+    thief = CLIENT.__class__(ip_address="203.0.113.9", user_agent="x", device_id="thief-phone-0001")
+    user_login_record(user=person, context=thief, now=daytime(dt.date(2024, 5, 11), hour=9))
+    application = submit(
+        person, micro, amount="100", when=daytime(dt.date(2024, 5, 11), hour=10), client=thief
+    ).application
+    codes = {r["code"] for r in application.risk_decision.reasons}
+    assert {"new_device", "new_ip"} <= codes
+    assert application.status == S.FACE_CHECK_REQUIRED
+
+
+def test_client_ip_behind_trusted_proxies(rf, settings):
+    from common.request_context import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
+    assert client_ip(request) == "10.0.0.2"
+    settings.MICROLEND = {**settings.MICROLEND, "TRUSTED_PROXIES": 1}
+    assert client_ip(request) == "198.51.100.7"
+
+
+def test_declined_payout_also_cancels_the_application_and_frees_the_repayment_day(
+    micro, business_date
+):
+    person = borrower(business_date=business_date, card_ending="0002")
+    application = submit(person, micro, amount="3000", when=daytime()).application
+    loan = Loan.objects.get(application=application)
+    assert loan.credit_line is not None
+    assert loan.credit_line.repayment_day == 10
+    payout_send(payout_id=loan.payout.pk, business_date=business_date, now=timezone.now())
+    application.refresh_from_db()
+    assert application.status == S.CANCELLED
+    assert "payout" in application.events.order_by("-occurred_at", "-pk").first().reason
+    line = CreditLine.objects.get(pk=loan.credit_line_id)
+    assert line.repayment_day is None
+
+
+def test_disbursement_checks_the_line_again(person, micro, business_date):
+    submit(person, micro, amount="1000", when=daytime())
+    application = submit(person, micro, amount="8000", when=daytime()).application
+    CreditLine.objects.filter(borrower=person).update(status=CreditLine.Status.FROZEN)
+    with transaction.atomic():
+        LoanApplication.objects.filter(pk=application.pk).update(
+            status=S.APPROVED, face_check_passed_at=timezone.now()
+        )
+    result = loan_disburse(
+        application_id=application.pk, business_date=business_date, now=timezone.now()
+    )
+    assert result.loan is None
+    application.refresh_from_db()
+    assert application.status == S.REFUSED
+    assert application.refusal_code == "credit_line_inactive"
+
+
+def test_an_interrupted_disbursement_is_finished_by_a_retry_or_the_sweep(
+    person, micro, business_date
+):
+    from loans import tasks
+    from loans.services.states import application_transition
+
+    submit(person, micro, amount="1000", when=daytime())
+    application = submit(person, micro, amount="8000", key="stuck", when=daytime()).application
+    # As if the process died right after approval, before the disbursement.
+    with transaction.atomic():
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        locked.face_check_passed_at = timezone.now()
+        locked.save(update_fields=["face_check_passed_at"])
+        application_transition(locked, S.FACE_CHECK_PASSED, now=timezone.now(), source="system")
+        application_transition(locked, S.APPROVED, now=timezone.now(), source="system")
+    LoanApplication.objects.filter(pk=application.pk).update(
+        decided_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    assert tasks.applications_disburse_approved() == 1
+    application.refresh_from_db()
+    assert application.status == S.DISBURSED
+    # A retried request with the same key returns it as it is now.
+    again = submit(person, micro, amount="8000", key="stuck", when=daytime())
+    assert again.application.status == S.DISBURSED
+    assert Loan.objects.filter(application=application).count() == 1
+
+
+def test_every_product_needs_a_complete_profile(business_date):
+    product = BankProductFactory.create()
+    person = borrower(business_date=business_date, with_profile=False)
+    with pytest.raises(InvalidInput) as caught:
+        submit(person, product, amount="20000", term=12, method="equal_installment")
+    assert caught.value.code == "profile_incomplete"
+
+
+def test_bank_loan_from_the_31st_stays_on_the_contract_day(business_date):
+    product = BankProductFactory.create(term_min=1)
+    RiskRule.objects.filter(code="amount_above_threshold").update(amount=D("500000"))
+    person = borrower(business_date=business_date)
+    application = submit(
+        person,
+        product,
+        amount="12000",
+        term=4,
+        method="equal_installment",
+        day=dt.date(2024, 1, 31),
+        when=daytime(dt.date(2024, 1, 31)),
+    ).application
+    loan = Loan.objects.filter(application=application).first()
+    assert loan is not None, application.refusal_reason
+    assert list(loan.installments.order_by("number").values_list("due_date", flat=True)) == [
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 31),
+        dt.date(2024, 4, 30),
+        dt.date(2024, 5, 31),
+    ]
+    assert loan.repayment_day == 31

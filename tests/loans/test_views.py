@@ -48,6 +48,9 @@ def test_staff_move_the_business_date_forward_in_the_admin(staff_en, business_da
     assert response.status_code == 200  # the form comes back with the error
     assert "only move forward" in response.content.decode()
     assert business_date_get() == business_date
+    response = admin_client.post(url, {"new_date": "2024-05-13", "reason": "skip ahead"})
+    assert response.status_code == 200
+    assert "one day at a time" in response.content.decode()
     response = admin_client.post(url, {"new_date": "2024-05-11", "reason": "manual close"})
     assert response.status_code == 302
     assert str(business_date_get()) == "2024-05-11"

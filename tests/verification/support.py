@@ -23,7 +23,7 @@ def still_frames(script: F.ChallengeScript, count: int = 8, seed: int = 3) -> li
     return [F.encode_jpeg(F.add_noise(photo, 1.5, rng)) for _ in range(count)]
 
 
-def _submit(person: User, amount: str, key: str, business_date) -> LoanApplication:  # type: ignore[no-untyped-def]
+def submit_draw(person: User, amount: str, key: str, business_date) -> LoanApplication:  # type: ignore[no-untyped-def]
     return loan_application_submit(
         borrower=person,
         product=MicroProductFactory.create(),
@@ -40,8 +40,8 @@ def _submit(person: User, amount: str, key: str, business_date) -> LoanApplicati
 def waiting_application(person: User, business_date, amount: str = "8000") -> LoanApplication:  # type: ignore[no-untyped-def]
     """A first small loan, then a larger draw the risk rules send to a face check."""
     if not person.loans.exists():
-        _submit(person, "1000", "first", business_date)
-    application = _submit(
+        submit_draw(person, "1000", "first", business_date)
+    application = submit_draw(
         person, amount, f"big-{amount}-{timezone.now().timestamp()}", business_date
     )
     assert application.status == "face_check_required"

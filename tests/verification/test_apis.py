@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import StaffFactory
-from tests.loans.factories import borrower
+from tests.loans.factories import CLIENT, borrower
 from tests.verification import frames as F
 from tests.verification.support import still_frames, waiting_application
 from verification.models import FaceDataAccess, FaceEnrolment, ManualReview, VerificationAttempt
@@ -86,7 +86,7 @@ def test_a_whole_face_check_over_the_api(
 def test_failed_attempt_returns_the_retry_challenge(
     consenting, reference_photo, fixed_challenge, script, business_date
 ):
-    face_enrol(user=consenting, photo=reference_photo, now=timezone.now())
+    face_enrol(user=consenting, photo=reference_photo, context=CLIENT, now=timezone.now())
     application = waiting_application(consenting, business_date)
     client = client_for(consenting)
     session = client.post(f"/api/v1/applications/{application.public_id}/face-check/").json()
@@ -104,7 +104,7 @@ def test_failed_attempt_returns_the_retry_challenge(
 
 
 def test_other_borrowers_and_strangers_are_kept_out(consenting, business_date, reference_photo):
-    face_enrol(user=consenting, photo=reference_photo, now=timezone.now())
+    face_enrol(user=consenting, photo=reference_photo, context=CLIENT, now=timezone.now())
     application = waiting_application(consenting, business_date)
     session = face_check_session_start(
         borrower=consenting, application_public_id=application.public_id, now=timezone.now()
@@ -177,7 +177,7 @@ def test_manual_review_over_the_api(consenting, business_date):
 def test_staff_need_the_face_data_permission_and_every_view_is_logged(
     consenting, reference_photo, fixed_challenge, script, business_date, client
 ):
-    face_enrol(user=consenting, photo=reference_photo, now=timezone.now())
+    face_enrol(user=consenting, photo=reference_photo, context=CLIENT, now=timezone.now())
     application = waiting_application(consenting, business_date)
     session = face_check_session_start(
         borrower=consenting, application_public_id=application.public_id, now=timezone.now()

@@ -55,12 +55,14 @@ def send(person, session, frames, business_date, now=None, nonce=None):
 
 @pytest.fixture
 def enrolled(consenting, reference_photo):
-    face_enrol(user=consenting, photo=reference_photo, now=timezone.now())
+    face_enrol(user=consenting, photo=reference_photo, context=CLIENT, now=timezone.now())
     return consenting
 
 
 def test_enrolment_is_encrypted_at_rest_and_logged(consenting, reference_photo, private_storage):
-    enrolment = face_enrol(user=consenting, photo=reference_photo, now=timezone.now())
+    enrolment = face_enrol(
+        user=consenting, photo=reference_photo, context=CLIENT, now=timezone.now()
+    )
     raw = (private_storage / enrolment.photo_name).read_bytes()
     assert not raw.startswith(b"\xff\xd8")  # not a JPEG on disk
     assert vault.file_read(enrolment.photo_name) == reference_photo
@@ -68,7 +70,7 @@ def test_enrolment_is_encrypted_at_rest_and_logged(consenting, reference_photo, 
     assert embedding.shape == (128,)
     assert abs(float(np.linalg.norm(embedding)) - 1) < 1e-3
     assert enrolment.quality["face_width_fraction"] > 0
-    again = face_enrol(user=consenting, photo=reference_photo, now=timezone.now())
+    again = face_enrol(user=consenting, photo=reference_photo, context=CLIENT, now=timezone.now())
     assert FaceEnrolment.objects.filter(user=consenting).count() == 1
     assert not (private_storage / enrolment.photo_name).exists()
     assert (private_storage / again.photo_name).exists()
@@ -79,17 +81,17 @@ def test_enrolment_is_encrypted_at_rest_and_logged(consenting, reference_photo, 
 def test_enrolment_needs_consent_and_one_clear_face(business_date, reference_photo):
     person = borrower(business_date=business_date)
     with pytest.raises(Conflict) as caught:
-        face_enrol(user=person, photo=reference_photo, now=timezone.now())
+        face_enrol(user=person, photo=reference_photo, context=CLIENT, now=timezone.now())
     assert caught.value.code == "biometric_consent_required"
     biometric_consent_grant(
         user=person, text_version=BIOMETRIC_CONSENT_VERSION, context=CLIENT, now=timezone.now()
     )
     two = (F.FACES_DIR / "multi" / "obama_and_biden_two_people.jpg").read_bytes()
     with pytest.raises(InvalidInput) as caught:
-        face_enrol(user=person, photo=two, now=timezone.now())
+        face_enrol(user=person, photo=two, context=CLIENT, now=timezone.now())
     assert caught.value.code == "multiple_faces"
     with pytest.raises(InvalidInput) as caught:
-        face_enrol(user=person, photo=b"not a picture", now=timezone.now())
+        face_enrol(user=person, photo=b"not a picture", context=CLIENT, now=timezone.now())
     assert caught.value.code == "photo_unreadable"
     assert not FaceEnrolment.objects.filter(user=person).exists()
 
@@ -318,3 +320,67 @@ def test_rejected_manual_review_refuses(consenting, business_date, admin_user):
     application.refresh_from_db()
     assert application.status == "refused"
     assert application.refusal_code == "manual_review_rejected"
+
+
+def test_replacing_the_reference_is_guarded(enrolled, other_script, reference_photo, business_date):
+    from accounts.models import SecurityEvent
+
+    stranger = F.encode_jpeg(
+        F.place_in_frame(F.load_rgb(other_script.references[0].path), scale=1.8)
+    )
+    with pytest.raises(Conflict) as caught:
+        face_enrol(user=enrolled, photo=stranger, context=CLIENT, now=timezone.now())
+    assert caught.value.code == "face_replacement_mismatch"
+    waiting_application(enrolled, business_date)
+    with pytest.raises(Conflict) as caught:
+        face_enrol(user=enrolled, photo=reference_photo, context=CLIENT, now=timezone.now())
+    assert caught.value.code == "face_check_pending"
+    kinds = list(
+        SecurityEvent.objects.filter(user=enrolled, kind__startswith="face").values_list(
+            "kind", flat=True
+        )
+    )
+    assert kinds == ["face_enrolled"]
+
+
+def test_a_replaced_reference_counts_as_a_recent_security_change(
+    enrolled, reference_photo, business_date
+):
+    from tests.verification.support import submit_draw
+
+    face_enrol(user=enrolled, photo=reference_photo, context=CLIENT, now=timezone.now())
+    application = submit_draw(enrolled, "1000", "after-replacement", business_date)
+    codes = [r["code"] for r in application.risk_decision.reasons]
+    assert codes == ["first_loan", "recent_security_change"]
+    # 50 + 60: the first loan after a face replacement waits for a face check.
+    assert application.status == "face_check_required"
+
+
+def test_no_attempt_is_recorded_once_a_manual_review_approved(
+    enrolled, fixed_challenge, live_frames, business_date, admin_user
+):
+    application = waiting_application(enrolled, business_date)
+    session = start(enrolled, application)
+    review = manual_review_request(
+        borrower=enrolled,
+        application_public_id=application.public_id,
+        reason="other",
+        note="",
+        now=timezone.now(),
+    )
+    manual_review_decide(
+        review_id=review.pk,
+        reviewer=admin_user,
+        approve=True,
+        note="Video call",
+        business_date=business_date,
+        now=timezone.now(),
+    )
+    with pytest.raises(Conflict) as caught:
+        send(enrolled, session, live_frames, business_date)
+    assert caught.value.code == "face_check_not_required"
+    application.refresh_from_db()
+    assert application.status == "disbursed"
+    event = application.events.get(to_status="face_check_passed")
+    assert event.actor == admin_user
+    assert event.source == "staff"

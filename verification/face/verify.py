@@ -4,10 +4,11 @@ Distances are Euclidean between L2-normalised 128-d embeddings; the thresholds c
 enrolment.py (chosen on lfw-dev, see docs/face-engine.md).
 
 Cost model (2-core target, dlib without BLAS): analysing a 640x480 frame costs ~15 ms,
-one embedding ~120 ms and holds the GIL. So an attempt embeds only the frames its decision
-rests on - the identity frame, the start frame, each step's peak - and then spreads the
-remaining ``max_embeddings`` budget evenly over the other usable frames. Frames left
-unembedded still count for quality, motion and pose; see docs/face-engine.md.
+one embedding ~115 ms and holds the GIL, so wall time is close to CPU time. An attempt with
+up to ``embed_all_up_to`` usable frames embeds all of them; a longer one embeds the frames
+its decision rests on - the identity frame, the start frame, each step's peak - and spreads
+what is left of ``max_embeddings`` evenly over the others. Frames left unembedded still
+count for quality, motion and pose; see docs/face-engine.md.
 """
 
 from __future__ import annotations
@@ -50,9 +51,11 @@ class VerificationConfig:
     #: Frames failing quality are reported and skipped; more than this share fails.
     max_bad_frame_fraction: float = 0.34
     detect_width: int = 320
-    #: Embeddings per attempt (~110 ms each, batched): 5 keeps a 10-frame attempt under
-    #: 1 s on 2 cores and covers every key frame of a 3-step challenge.
-    max_embeddings: int = 5
+    #: Embeddings (~115 ms each) are the cost of an attempt. Up to 5 usable frames are all
+    #: embedded (~0.7 s); longer attempts embed the key frames plus others up to 4 in all,
+    #: which keeps 10 frames at ~0.7 s and covers every key frame of a 3-step challenge.
+    embed_all_up_to: int = 5
+    max_embeddings: int = 4
     #: What counts as a repeated frame or a static pair (see motion.py).
     motion: MotionThresholds = field(default_factory=MotionThresholds)
     #: Repeated frames are dropped; more than this many fails the attempt.
@@ -371,25 +374,26 @@ def _embed_frames(
     roles: dict[int, str],
     config: VerificationConfig,
 ) -> dict[int, Embedding]:
-    """Embed the identity frame, the key frames, then spread the rest of the budget."""
+    """Embed every usable frame of a short attempt; otherwise the identity frame and the
+    key frames (always, even beyond the budget), then spread the rest of the budget."""
     by_index = {
         frame.index: frame
         for frame in usable
         if frame.analysis is not None and frame.analysis.face is not None
     }
+    budget = len(by_index) if len(by_index) <= config.embed_all_up_to else config.max_embeddings
     order: list[int] = []
     if identity is not None and identity.index in by_index:
         order.append(identity.index)
     order.extend(index for index in sorted(roles) if index in by_index and index not in order)
     remaining = [index for index in sorted(by_index) if index not in order]
-    while remaining and len(order) < config.max_embeddings:
+    while remaining and len(order) < budget:
         chosen = max(remaining, key=lambda i: (min(abs(i - j) for j in order) if order else 0, -i))
         order.append(chosen)
         remaining.remove(chosen)
-    chosen_frames = order[: max(config.max_embeddings, len(roles) + 1)]
-    analyses = [by_index[index].analysis for index in chosen_frames]
+    analyses = [by_index[index].analysis for index in order]
     vectors = embed_many([analysis for analysis in analyses if analysis is not None])
-    return dict(zip(chosen_frames, vectors, strict=True))
+    return dict(zip(order, vectors, strict=True))
 
 
 def _report(

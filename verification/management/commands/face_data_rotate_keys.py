@@ -13,4 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         files, tokens = face_data_rotate_keys()
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {files} files and {tokens} embeddings."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted {files} files and {tokens} embeddings.")
+        )
