@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import dlib  # type: ignore[import-untyped]  # noqa: E402
+import dlib  # noqa: E402
 
 from tests.verification import frames as F  # noqa: E402
 from verification.face import decode_image, enrol, get_models, verify_attempt  # noqa: E402

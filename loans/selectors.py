@@ -60,8 +60,8 @@ def credit_lines_for_borrower(*, borrower: User) -> list[CreditLineView]:
     return [
         CreditLineView(
             line=line,
-            available=round_money(line.limit - line.used),  # type: ignore[attr-defined]
-            open_loans=line.open_loans,  # type: ignore[attr-defined]
+            available=round_money(line.limit - line.used),
+            open_loans=line.open_loans,
         )
         for line in lines
     ]

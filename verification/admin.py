@@ -153,8 +153,7 @@ class FaceEnrolmentAdmin(ReadOnly, admin.ModelAdmin[FaceEnrolment]):
     list_display = ["user", "enrolled_at"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__phone"]
-    fields = ["user", "enrolled_at", "quality", "photo_view"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "enrolled_at", "quality", "photo_view")
 
     def get_urls(self) -> list[URLPattern]:
         photo = path(

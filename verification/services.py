@@ -419,9 +419,7 @@ def _plain(value: Any) -> Any:
 
 
 def _result_fields(result: face.AttemptResult, challenge: list[str]) -> dict[str, Any]:
-    missing = ""
-    if result.failure_code == "challenge_incomplete" and len(result.steps_seen) < len(challenge):
-        missing = challenge[len(result.steps_seen)]
+    missing = result.missing_step or ""
     message = (
         ""
         if result.passed

@@ -28,7 +28,7 @@ from verification.services import manual_review_request
 
 # The camera page's timeline (milliseconds). The browser test builds its fake camera video
 # to the same plan, so keep docs/face-check.md in step when changing it.
-TIMELINE = {
+TIMELINE: dict[str, Any] = {
     "get_ready_ms": 2000,
     "neutral_captures_ms": [0, 600],
     "step_ms": 3000,

@@ -28,9 +28,9 @@ FPS = 30  # Chrome's fake capture plays an .mjpeg file at 30 frames a second
 def _plan_ms() -> dict[str, tuple[int, int]]:
     """When each pose must be on camera, from the page's timeline (camera start = 0), with
     room for the page's start-up on either side of every capture."""
-    start = TIMELINE["get_ready_ms"]
+    start = int(TIMELINE["get_ready_ms"])
     first_step = TIMELINE["neutral_captures_ms"][-1] + 300
-    step = TIMELINE["step_ms"]
+    step = int(TIMELINE["step_ms"])
     plan = {"neutral": (0, start + first_step + 500)}
     for index, name in enumerate(CHALLENGE):
         begin = start + first_step + index * step

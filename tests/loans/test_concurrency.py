@@ -2,6 +2,7 @@
 
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -79,7 +80,7 @@ def test_the_same_request_twice_at_once_gives_both_callers_the_one_application()
     product = MicroProductFactory.create()
     user = borrower(business_date=business_date_get())
     barrier = threading.Barrier(2)
-    results: list[object] = [None, None]
+    results: list[Any] = [None, None]
 
     def send(index):
         try:
@@ -105,7 +106,7 @@ def test_the_same_request_twice_at_once_gives_both_callers_the_one_application()
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    ids = {result.application.pk for result in results}  # type: ignore[union-attr]
+    ids = {result.application.pk for result in results}
     assert len(ids) == 1, results
-    assert sorted(result.created for result in results) == [False, True]  # type: ignore[union-attr]
+    assert sorted(result.created for result in results) == [False, True]
     assert Loan.objects.filter(borrower=user).count() == 1

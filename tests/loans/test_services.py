@@ -440,8 +440,10 @@ def test_declined_payout_also_cancels_the_application_and_frees_the_repayment_da
     payout_send(payout_id=loan.payout.pk, business_date=business_date, now=timezone.now())
     application.refresh_from_db()
     assert application.status == S.CANCELLED
-    assert "payout" in application.events.order_by("-occurred_at", "-pk").first().reason
-    line = CreditLine.objects.get(pk=loan.credit_line_id)
+    last = application.events.order_by("-occurred_at", "-pk").first()
+    assert last is not None
+    assert "payout" in last.reason
+    line = CreditLine.objects.get(pk=loan.credit_line.pk)
     assert line.repayment_day is None
 
 

@@ -1,5 +1,6 @@
 """Helpers for the face-check tests (fixtures are in conftest.py)."""
 
+import datetime as dt
 from decimal import Decimal
 
 import numpy as np
@@ -23,7 +24,7 @@ def still_frames(script: F.ChallengeScript, count: int = 8, seed: int = 3) -> li
     return [F.encode_jpeg(F.add_noise(photo, 1.5, rng)) for _ in range(count)]
 
 
-def submit_draw(person: User, amount: str, key: str, business_date) -> LoanApplication:  # type: ignore[no-untyped-def]
+def submit_draw(person: User, amount: str, key: str, business_date: dt.date) -> LoanApplication:
     return loan_application_submit(
         borrower=person,
         product=MicroProductFactory.create(),
@@ -37,7 +38,9 @@ def submit_draw(person: User, amount: str, key: str, business_date) -> LoanAppli
     ).application
 
 
-def waiting_application(person: User, business_date, amount: str = "8000") -> LoanApplication:  # type: ignore[no-untyped-def]
+def waiting_application(
+    person: User, business_date: dt.date, amount: str = "8000"
+) -> LoanApplication:
     """A first small loan, then a larger draw the risk rules send to a face check."""
     if not person.loans.exists():
         submit_draw(person, "1000", "first", business_date)

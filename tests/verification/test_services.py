@@ -87,12 +87,12 @@ def test_enrolment_needs_consent_and_one_clear_face(business_date, reference_pho
         user=person, text_version=BIOMETRIC_CONSENT_VERSION, context=CLIENT, now=timezone.now()
     )
     two = (F.FACES_DIR / "multi" / "obama_and_biden_two_people.jpg").read_bytes()
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInput) as refused:
         face_enrol(user=person, photo=two, context=CLIENT, now=timezone.now())
-    assert caught.value.code == "multiple_faces"
-    with pytest.raises(InvalidInput) as caught:
+    assert refused.value.code == "multiple_faces"
+    with pytest.raises(InvalidInput) as refused:
         face_enrol(user=person, photo=b"not a picture", context=CLIENT, now=timezone.now())
-    assert caught.value.code == "photo_unreadable"
+    assert refused.value.code == "photo_unreadable"
     assert not FaceEnrolment.objects.filter(user=person).exists()
 
 
