@@ -18,6 +18,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_mixins import ReadOnlyAdminMixin
 from common.exceptions import DomainError
 from common.models import BusinessCalendar, BusinessDateChange
 from common.services import business_date_advance
@@ -119,17 +120,8 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
 
 
 @admin.register(BusinessDateChange)
-class BusinessDateChangeAdmin(admin.ModelAdmin[BusinessDateChange]):
+class BusinessDateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[BusinessDateChange]):
     list_display = ["changed_at", "from_date", "to_date", "source", "actor", "reason"]
     list_select_related = ["actor"]
     list_filter = ["source"]
     ordering = ["-changed_at", "-pk"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
+from common.admin_mixins import ReadOnlyAdminMixin
 from common.exceptions import DomainError
 from common.selectors import business_date_get
 from ledger.models import JournalLine
@@ -163,7 +164,7 @@ class LoanProductAdmin(SimpleHistoryAdmin[LoanProduct]):
 
 
 @admin.register(CreditLine)
-class CreditLineAdmin(SimpleHistoryAdmin[CreditLine]):
+class CreditLineAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin[CreditLine]):
     list_display = ["borrower", "product", "limit", "daily_rate", "repayment_day", "status"]
     list_filter = ["status", "product"]
     search_fields = ["borrower__username", "borrower__email", "public_id"]
@@ -171,18 +172,10 @@ class CreditLineAdmin(SimpleHistoryAdmin[CreditLine]):
     ordering = ["-granted_at", "-pk"]
     readonly_fields = ["public_id", "borrower", "product", "granted_at", "repayment_day"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Lines are granted by the scoring policy (tuned here, per product), not typed in.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    # Lines are granted by the scoring policy (tuned per product), not typed in here.
 
 
-class InstallmentInline(admin.TabularInline[Installment, Loan]):
+class InstallmentInline(ReadOnlyAdminMixin, admin.TabularInline[Installment, Loan]):
     model = Installment
     fields = readonly_fields = (
         "number",
@@ -199,28 +192,20 @@ class InstallmentInline(admin.TabularInline[Installment, Loan]):
     )
     extra = 0
     ordering = ["number", "pk"]
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class LoanJournalLineInline(admin.TabularInline[JournalLine, Loan]):
+class LoanJournalLineInline(ReadOnlyAdminMixin, admin.TabularInline[JournalLine, Loan]):
     model = JournalLine
     verbose_name_plural = _("ledger postings")
     fields = readonly_fields = ("transaction", "account", "debit", "credit")
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("transaction", "account").order_by("pk")
 
 
 @admin.register(Loan)
-class LoanAdmin(admin.ModelAdmin[Loan]):
+class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
     list_display = [
         "public_id",
         "borrower",
@@ -238,33 +223,15 @@ class LoanAdmin(admin.ModelAdmin[Loan]):
     date_hierarchy = "start_date"
     inlines = [InstallmentInline, LoanJournalLineInline]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in Loan._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Installment)
-class InstallmentAdmin(admin.ModelAdmin[Installment]):
+class InstallmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Installment]):
     list_display = ["loan", "number", "due_date", "status", "principal", "interest"]
     list_filter = ["status"]
     date_hierarchy = "due_date"
     list_select_related = ["loan"]
     ordering = ["due_date", "pk"]
     search_fields = ["loan__public_id"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in Installment._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def _staff(request: HttpRequest) -> User:
@@ -273,7 +240,9 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
-class ApplicationEventInline(admin.TabularInline[ApplicationEvent, LoanApplication]):
+class ApplicationEventInline(
+    ReadOnlyAdminMixin, admin.TabularInline[ApplicationEvent, LoanApplication]
+):
     model = ApplicationEvent
     fields = readonly_fields = (
         "occurred_at",
@@ -284,11 +253,7 @@ class ApplicationEventInline(admin.TabularInline[ApplicationEvent, LoanApplicati
         "reason",
     )
     extra = 0
-    can_delete = False
     ordering = ["occurred_at", "pk"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(LoanApplication)
@@ -441,7 +406,7 @@ class CreditScoringPolicyAdmin(SimpleHistoryAdmin[CreditScoringPolicy]):
 
 
 @admin.register(Payout)
-class PayoutAdmin(admin.ModelAdmin[Payout]):
+class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Payout]):
     list_display = [
         "requested_at",
         "loan",
@@ -454,12 +419,3 @@ class PayoutAdmin(admin.ModelAdmin[Payout]):
     list_filter = ["status"]
     ordering = ["-requested_at", "-pk"]
     list_select_related = ["loan"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in Payout._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common.admin_mixins import ReadOnlyAdminMixin as ReadOnly
 from common.exceptions import DomainError
 from common.request_context import client_ip
 from common.selectors import business_date_get
@@ -39,17 +40,6 @@ def _staff(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # the admin only lets staff in
     return user
-
-
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def _log_access(request: HttpRequest, *, borrower_id: int, what: str, attempt: Any = None) -> None:

@@ -11,6 +11,8 @@ Installed on PostgreSQL and on SQLite (the embedded demo database).
 
 from django.db import migrations
 
+from common.migration_sql import run_vendor_sql
+
 _CONSENT_COLUMNS = ("id", "user_id", "text_version", "granted_at", "ip_address", "device_id")
 
 PG_FORWARD = r"""
@@ -93,30 +95,11 @@ SQLITE_REVERSE = [
 ]
 
 
-def _run(schema_editor, statements: list[str]) -> None:  # type: ignore[no-untyped-def]
-    # Straight to the cursor without parameters: the PL/pgSQL bodies use % placeholders.
-    with schema_editor.connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _run(schema_editor, [PG_FORWARD])
-    elif vendor == "sqlite":
-        _run(schema_editor, SQLITE_FORWARD)
-
-
-def reverse(apps, schema_editor):  # type: ignore[no-untyped-def]
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _run(schema_editor, [PG_REVERSE])
-    elif vendor == "sqlite":
-        _run(schema_editor, SQLITE_REVERSE)
-
-
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0002_borrower_profile_security_consent")]
 
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [
+        run_vendor_sql(
+            postgresql=([PG_FORWARD], [PG_REVERSE]), sqlite=(SQLITE_FORWARD, SQLITE_REVERSE)
+        )
+    ]

@@ -10,6 +10,8 @@ installed there too, the balance is checked by `journal_transaction_post`.
 
 from django.db import migrations
 
+from common.migration_sql import run_vendor_sql
+
 PG_FORWARD = r"""
 CREATE OR REPLACE FUNCTION ledger_check_transaction_balanced() RETURNS trigger AS $$
 DECLARE
@@ -89,30 +91,11 @@ SQLITE_REVERSE = [
 ]
 
 
-def _run(schema_editor, statements: list[str]) -> None:  # type: ignore[no-untyped-def]
-    # Straight to the cursor without parameters: the PL/pgSQL bodies use % placeholders.
-    with schema_editor.connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _run(schema_editor, [PG_FORWARD])
-    elif vendor == "sqlite":
-        _run(schema_editor, SQLITE_FORWARD)
-
-
-def reverse(apps, schema_editor):  # type: ignore[no-untyped-def]
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _run(schema_editor, [PG_REVERSE])
-    elif vendor == "sqlite":
-        _run(schema_editor, SQLITE_REVERSE)
-
-
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0002_chart_of_accounts")]
 
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [
+        run_vendor_sql(
+            postgresql=([PG_FORWARD], [PG_REVERSE]), sqlite=(SQLITE_FORWARD, SQLITE_REVERSE)
+        )
+    ]

@@ -16,10 +16,7 @@
   let timer = null;
 
   function showStatus(message, kind) {
-    statusBox.textContent = message;
-    statusBox.className = "status " + (kind || "");
-    statusBox.hidden = !message;
-    result.classList.toggle("stale", kind === "error");
+    M.status(statusBox, result, message, kind);
     submit.disabled = kind === "error";
   }
 

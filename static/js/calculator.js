@@ -11,12 +11,7 @@
   const result = document.getElementById("result");
   let timer = null;
 
-  function showStatus(message, kind) {
-    statusBox.textContent = message;
-    statusBox.className = "status " + (kind || "");
-    statusBox.hidden = !message;
-    result.classList.toggle("stale", kind === "error");
-  }
+  function showStatus(message, kind) { M.status(statusBox, result, message, kind); }
 
   function payload() {
     const data = new FormData(form);

@@ -67,5 +67,13 @@
     return { ok: response.ok, data: await response.json() };
   }
 
-  global.Microlend = { percentToFraction, fractionToPercent, money, renderRows, postJSON };
+  /* Show (or hide, with an empty message) a status line; "error" greys out the result. */
+  function status(box, result, message, kind) {
+    box.textContent = message;
+    box.className = "status " + (kind || "");
+    box.hidden = !message;
+    result.classList.toggle("stale", kind === "error");
+  }
+
+  global.Microlend = { percentToFraction, fractionToPercent, money, renderRows, postJSON, status };
 })(window);
