@@ -60,6 +60,18 @@ def _is_transactional(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the platform's default language (Chinese): a request in an
+    earlier test may have left another one active in this thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield
