@@ -45,7 +45,7 @@ typecheck: install ## mypy with django-stubs
 	$(BIN)/mypy .
 
 migrations-check: install ## Fail if a model change has no migration
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.local MICROLEND_DATA_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
 
 check: lint typecheck migrations-check test ## Everything CI runs: lint, format, types, migrations, tests
 
