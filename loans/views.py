@@ -152,24 +152,15 @@ def apply(request: HttpRequest) -> HttpResponse:
             initial={
                 "product": initial_product.code if initial_product else None,
                 "amount": Decimal("1000"),
-                "term": (initial_product.allowed_terms or [initial_product.term_min])[0]
-                if initial_product
-                else 12,
+                "term": initial_product.offered_terms[0] if initial_product else 12,
                 "method": initial_product.default_method if initial_product else None,
                 "idempotency_key": uuid.uuid4().hex,
             }
         )
     product_rules = {
         p.code: {
-            "terms": p.allowed_terms or list(range(p.term_min, p.term_max + 1)),
-            "methods": [
-                m
-                for m, ok in (
-                    (Method.EQUAL_PRINCIPAL, p.allow_equal_principal),
-                    (Method.EQUAL_INSTALLMENT, p.allow_equal_installment),
-                )
-                if ok
-            ],
+            "terms": p.offered_terms,
+            "methods": p.offered_methods,
             "min": str(p.min_draw),
             "step": str(p.draw_step),
             "max": str(p.max_draw),

@@ -63,21 +63,11 @@ class ProductOutputSerializer(serializers.Serializer[Any]):
     term_max = serializers.IntegerField()
     allowed_terms = serializers.ListField(child=serializers.IntegerField())
     default_method = serializers.CharField()
-    methods = serializers.SerializerMethodField()
+    methods = serializers.ListField(child=serializers.CharField(), source="offered_methods")
     min_draw = serializers.CharField()
     draw_step = serializers.CharField()
     max_draw = serializers.CharField()
     annual_rate = serializers.CharField(allow_null=True)
-
-    def get_methods(self, product: LoanProduct) -> list[str]:
-        return [
-            method
-            for method, allowed in (
-                (Method.EQUAL_PRINCIPAL, product.allow_equal_principal),
-                (Method.EQUAL_INSTALLMENT, product.allow_equal_installment),
-            )
-            if allowed
-        ]
 
 
 class ProductListApi(BorrowerApi):

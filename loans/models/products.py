@@ -221,6 +221,24 @@ class LoanProduct(models.Model):
         return f"{self.name} ({self.code})"
 
     @property
+    def offered_terms(self) -> list[int]:
+        """The terms (months) a borrower may choose."""
+        in_range = range(self.term_min, self.term_max + 1)
+        return [t for t in self.allowed_terms if t in in_range] or list(in_range)
+
+    @property
+    def offered_methods(self) -> list[str]:
+        """The repayment methods a borrower may choose."""
+        return [
+            method
+            for method, allowed in (
+                (Method.EQUAL_PRINCIPAL, self.allow_equal_principal),
+                (Method.EQUAL_INSTALLMENT, self.allow_equal_installment),
+            )
+            if allowed
+        ]
+
+    @property
     def rate_basis(self) -> RateBasis:
         return RateBasis.DAILY if self.kind == ProductKind.MICRO else RateBasis.ANNUAL
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from accounts.models import BorrowerProfile, User
 from common.exceptions import InvalidInput
 from common.money import round_money
-from loans.models import CreditLine, Loan, LoanProduct, Method, ProductKind
+from loans.models import CreditLine, Loan, LoanProduct, ProductKind
 from loans.pricing import schedule_quote
 from loans.schedule import (
     InterestRate,
@@ -78,17 +78,12 @@ def draw_request_validate(
             f"You already have {open_loans} open loans, the most this product allows.",
             code="too_many_open_loans",
         )
-    allowed_terms = product.allowed_terms or list(range(product.term_min, product.term_max + 1))
-    if term not in allowed_terms or not product.term_min <= term <= product.term_max:
+    if term not in product.offered_terms:
         choices = ", ".join(str(t) for t in product.allowed_terms) or (
             f"{product.term_min}-{product.term_max}"
         )
         raise InvalidInput(f"Choose a term of {choices} months.", code="term_not_offered")
-    allowed_methods = {
-        Method.EQUAL_PRINCIPAL: product.allow_equal_principal,
-        Method.EQUAL_INSTALLMENT: product.allow_equal_installment,
-    }
-    if not allowed_methods.get(method, False):  # type: ignore[call-overload]
+    if method not in product.offered_methods:
         raise InvalidInput("This repayment method is not offered.", code="method_not_offered")
 
 
