@@ -1,10 +1,13 @@
 """The business date (DOMAIN.md §7): the day the platform acts on, as in a core banking
-system. It moves only forward, only through `business_date_advance`, and every move is an
-event row.
+system. It moves one day at a time and only through the close of business
+(`closing.services.business_day_close`), and every move is an event row.
 
 Invariants:
 - exactly one calendar row (pk = 1, a check constraint);
-- a change event always goes forward (to_date > from_date).
+- the calendar is open or closing; while closing, the current date is the day being
+  closed (the next day opens when the close ends);
+- a change event moves exactly one day forward (PostgreSQL check), and change events are
+  insert-only (trigger).
 """
 
 from __future__ import annotations
@@ -15,8 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BusinessCalendar(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSING = "closing", _("Close of business running")
+
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     current_date = models.DateField(_("business date"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

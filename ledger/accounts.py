@@ -67,3 +67,19 @@ CHART_OF_ACCOUNTS: tuple[tuple[AccountCode, str, str, AccountKind], ...] = (
     (AccountCode.FEE_INCOME, "Fee income", "手续费收入", AccountKind.INCOME),
     (AccountCode.CREDIT_LOSS, "Credit losses", "信用减值损失", AccountKind.EXPENSE),
 )
+
+# A loan's receivable accounts: an event posting's lines on them always carry the loan.
+LOAN_RECEIVABLE_ACCOUNTS: frozenset[AccountCode] = frozenset(
+    {
+        AccountCode.LOAN_PRINCIPAL,
+        AccountCode.INTEREST_RECEIVABLE,
+        AccountCode.PENALTY_RECEIVABLE,
+        AccountCode.COMPOUND_INTEREST_RECEIVABLE,
+        AccountCode.FEE_RECEIVABLE,
+    }
+)
+# Journal kinds whose lines may be totals over many loans (no loan on the line): the
+# nightly accruals, posted once per chunk of loans (docs/adr/0001-ledger-granularity.md).
+AGGREGATE_KINDS: frozenset[str] = frozenset(
+    {"interest_accrual", "penalty_accrual", "compound_accrual"}
+)

@@ -49,6 +49,11 @@ class JournalTransaction(models.Model):
         REPAYMENT = "repayment", _("Repayment")
         INTEREST_ACCRUAL = "interest_accrual", _("Interest accrual")
         PENALTY_ACCRUAL = "penalty_accrual", _("Penalty accrual")
+        COMPOUND_ACCRUAL = "compound_accrual", _("Compound interest accrual")
+        PAYOFF = "payoff", _("Payoff")
+        PREPAYMENT = "prepayment", _("Prepayment")
+        OVERPAYMENT_APPLIED = "overpayment_applied", _("Overpayment applied")
+        REFUND = "refund", _("Refund")
         FEE = "fee", _("Fee")
         WRITE_OFF = "write_off", _("Write-off")
         REVERSAL = "reversal", _("Reversal")
@@ -99,6 +104,7 @@ class JournalLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=~models.Q(amount=0), name="journal_line_nonzero")
         ]
+        indexes = [models.Index(fields=["loan", "account"], name="journal_line_loan_account")]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount}"

@@ -187,7 +187,7 @@ class InstallmentInline(ReadOnlyAdminMixin, admin.TabularInline[Installment, Loa
         "interest",
         "principal_paid",
         "interest_paid",
-        "penalty_accrued",
+        "penalty_paid",
         "paid_date",
     )
     extra = 0

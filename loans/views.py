@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.selectors import borrower_profile_get
 from common.exceptions import DomainError, NotFound
 from common.request_context import client_context
-from common.selectors import business_date_get
+from common.selectors import business_date_for_money, business_date_get
 from loans import selectors
 from loans.models import Loan, LoanProduct, Method, ProductKind
 from loans.pricing import MAX_TERM, annualized_rate_cap
@@ -140,7 +140,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                     method=data["method"],
                     idempotency_key=data["idempotency_key"],
                     client=client_context(request),
-                    business_date=business_date_get(),
+                    business_date=business_date_for_money(),
                     now=timezone.now(),
                 )
             except DomainError as exc:

@@ -14,6 +14,41 @@ BUSINESS_DATE = dt.date(2024, 5, 10)
 pytest_plugins = ["tests.verification.fixtures"]
 
 
+def _connect_as(role: str) -> None:
+    """Point the default connection at the owner or the application role (same database)."""
+    from django.db import connections
+
+    connection = connections["default"]
+    settings_dict = connection.settings_dict
+    owner = settings_dict["OWNER"]
+    if "APP" not in settings_dict:
+        settings_dict["APP"] = {
+            "USER": settings_dict["USER"],
+            "PASSWORD": settings_dict["PASSWORD"],
+        }
+    chosen = owner if role == "owner" else settings_dict["APP"]
+    connection.close()
+    settings_dict["USER"] = chosen["USER"]
+    settings_dict["PASSWORD"] = chosen["PASSWORD"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """The test database is created and migrated by the owner role."""
+    _connect_as("owner")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Tests run as the application role, which owns nothing; the database is dropped by
+    the owner again at the end."""
+    with django_db_blocker.unblock():
+        _connect_as("app")
+    yield
+    with django_db_blocker.unblock():
+        _connect_as("owner")
+
+
 def _ensure_reference_data() -> None:
     """Transactional tests end by truncating every table, rows made by data migrations
     included; put them back so each test starts from a migrated database."""

@@ -21,7 +21,7 @@ from accounts.permissions import IsBorrower
 from common.api import ErrorSerializer
 from common.exceptions import InvalidInput
 from common.request_context import client_context
-from common.selectors import business_date_get
+from common.selectors import business_date_for_money
 from verification.messages import STEP_INSTRUCTIONS
 from verification.models import FaceEnrolment, VerificationSession
 from verification.selectors import face_capture_hints, face_check_state
@@ -219,7 +219,7 @@ class FaceCheckAttemptApi(APIView):
             session_public_id=public_id,
             nonce=data["nonce"],
             frames=[upload.read() for upload in data["frames"]],
-            business_date=business_date_get(),
+            business_date=business_date_for_money(),
             now=timezone.now(),
         )
         session = outcome.session

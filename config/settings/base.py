@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "loans",
     "verification",
     "repayments",
+    "closing",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,12 @@ MICROLEND = {
     "TRUSTED_PROXIES": env.int("MICROLEND_TRUSTED_PROXIES", default=0),
     # Days an application waits for a required face check before it expires.
     "APPLICATION_VALIDITY_DAYS": env.int("MICROLEND_APPLICATION_VALIDITY_DAYS", default=7),
+    # The PostgreSQL role the application connects as; migrations, run as the owner role,
+    # grant it what it needs and nothing more (common/db/grants.py).
+    "DATABASE_APP_ROLE": env.str("MICROLEND_DATABASE_APP_ROLE", default="microlend_app"),
+    # How long a request that moves money waits for a running close of business before
+    # it is refused with "try again shortly" (DOMAIN.md §7).
+    "CLOSE_WAIT_SECONDS": env.int("MICROLEND_CLOSE_WAIT_SECONDS", default=3),
 }
 
 # The face check (DOMAIN.md §4): retries, lock-out, retention, session lifetime.

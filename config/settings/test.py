@@ -3,11 +3,19 @@
 from .base import *  # noqa: F403
 from .base import env
 
+# The tests connect as the application role, which owns nothing; the test database is
+# created, migrated, flushed and dropped as the owner role (tests/conftest.py and
+# common/db/postgresql), as in production (docs/deployment.md).
 DATABASES = {
     "default": env.db_url(
-        "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/microlend"
+        "TEST_DATABASE_URL", default="postgres://microlend_app@127.0.0.1:5432/microlend"
     )
 }
+_owner = env.db_url(
+    "TEST_DATABASE_OWNER_URL", default="postgres://microlend_owner@127.0.0.1:5432/microlend"
+)
+DATABASES["default"]["ENGINE"] = "common.db.postgresql"
+DATABASES["default"]["OWNER"] = {"USER": _owner["USER"], "PASSWORD": _owner.get("PASSWORD", "")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES = {

@@ -19,7 +19,7 @@ from common.api import DecimalStringField, ErrorSerializer
 from common.exceptions import InvalidInput
 from common.money import round_rate
 from common.request_context import client_context
-from common.selectors import business_date_get
+from common.selectors import business_date_for_money, business_date_get
 from loans import selectors
 from loans.apis.preview import ScheduleOutputSerializer, schedule_to_json
 from loans.models import CreditLine, Loan, LoanApplication, LoanProduct, Method
@@ -164,7 +164,7 @@ class ApplicationListCreateApi(BorrowerApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         product = _product(data["product"])
-        business_date = business_date_get()
+        business_date = business_date_for_money()
         result = loan_application_submit(
             borrower=_borrower(request),
             product=product,

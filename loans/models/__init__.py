@@ -16,8 +16,14 @@ Invariants (database constraints):
   check has not passed (the face gate);
 - loan: principal > 0; 0 ≤ principal_outstanding ≤ principal; exactly one of daily and
   annual rate; first due date after the start date; one loan per application;
-- installment: one live row per (loan, number); scheduled amounts ≥ 0; paid amounts
-  between 0 and what is owed; due date after the period start;
+- schedule version: numbered from 1 per loan; every installment belongs to one; one row
+  per (version, number);
+- installment: one live row per (loan, number); scheduled amounts ≥ 0; paid principal and
+  interest between 0 and what is scheduled; accrual spans start no earlier than their
+  period (interest) or due date (penalty, compound), with non-negative amounts accrued
+  before them; due date after the period start; a paid row has its payment date;
+- contract terms (product, application, loan): the repayment order is an ordering of the
+  six components (PostgreSQL check);
 - payout: one per loan, positive, unique idempotency key sent to the gateway.
 Money movements themselves are journal transactions in the ledger (insert-only).
 """
@@ -31,16 +37,8 @@ from loans.models.applications import (
     Payout,
 )
 from loans.models.credit import CreditLine, CreditScoringPolicy
-from loans.models.loans import Installment, Loan
-from loans.models.products import (
-    AllocationTarget,
-    LoanProduct,
-    Method,
-    PrepaymentFeeKind,
-    ProductKind,
-    default_allocation_order,
-    default_micro_terms,
-)
+from loans.models.loans import Installment, Loan, ScheduleVersion
+from loans.models.products import LoanProduct, Method, ProductKind, default_micro_terms
 from loans.models.risk import (
     RepeatLoanPolicy,
     RiskDecision,
@@ -48,13 +46,24 @@ from loans.models.risk import (
     RiskRuleCode,
     RiskSettings,
 )
+from loans.models.terms import (
+    CONTRACT_TERM_FIELDS,
+    AllocationTarget,
+    ContractTerms,
+    PrepaymentFeeKind,
+    contract_terms_copy,
+    default_allocation_order,
+    repayment_order_validate,
+)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "CONTRACT_TERM_FIELDS",
     "OPEN_STATUSES",
     "AllocationTarget",
     "ApplicationEvent",
     "ApplicationStatus",
+    "ContractTerms",
     "CreditLine",
     "CreditScoringPolicy",
     "Installment",
@@ -70,6 +79,9 @@ __all__ = [
     "RiskRule",
     "RiskRuleCode",
     "RiskSettings",
+    "ScheduleVersion",
+    "contract_terms_copy",
     "default_allocation_order",
     "default_micro_terms",
+    "repayment_order_validate",
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from common.money import MoneyField, RateField
 from loans.models.credit import CreditLine
 from loans.models.products import LoanProduct, Method
+from loans.models.terms import ContractTerms
 
 
 class ApplicationStatus(models.TextChoices):
@@ -42,8 +43,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class LoanApplication(models.Model):
-    """A borrower's request to borrow, priced and risk-evaluated when submitted.
+class LoanApplication(ContractTerms):
+    """A borrower's request to borrow, priced and risk-evaluated when submitted. Submitting
+    is accepting the contract: its terms (ContractTerms, rate, method, term) are fixed here
+    from the product at that moment and copied to the loan at disbursement.
 
     Invariants (database): amount > 0; exactly one rate; one open application per borrower
     and product; an idempotency key is used once per borrower; and the face gate: an
@@ -68,6 +71,8 @@ class LoanApplication(models.Model):
     annual_rate = RateField(_("annual rate"), null=True, blank=True)
     annualized_rate_simple = RateField(_("annualized rate (simple)"))
     annualized_rate_irr = RateField(_("annualized rate (IRR)"))
+
+    terms_accepted_at = models.DateTimeField(_("contract accepted at"), null=True, blank=True)
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=64)
     business_date = models.DateField(_("submitted on (business date)"))

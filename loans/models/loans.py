@@ -14,11 +14,13 @@ from common.money import MoneyField, RateField
 from loans.models.applications import LoanApplication
 from loans.models.credit import CreditLine
 from loans.models.products import LoanProduct, Method
+from loans.models.terms import ContractTerms
 from loans.schedule import RateBasis
 
 
-class Loan(models.Model):
-    """A draw on a credit line (micro-loan) or a bank installment loan."""
+class Loan(ContractTerms):
+    """A draw on a credit line (micro-loan) or a bank installment loan. Its contract terms
+    (ContractTerms) are the application's, copied at disbursement."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -39,16 +41,12 @@ class Loan(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
 
-    # Contract terms, frozen at disbursement.
+    # Price and shape of the contract, frozen at disbursement.
     principal = MoneyField(_("principal"))
     term = models.PositiveSmallIntegerField(_("term (periods)"))
     method = models.CharField(_("method"), max_length=32, choices=Method.choices)
     daily_rate = RateField(_("daily rate"), null=True, blank=True)
     annual_rate = RateField(_("annual rate"), null=True, blank=True)
-    installment_rounding_unit = MoneyField(default=Decimal("0.01"))
-    grace_days = models.PositiveSmallIntegerField(default=1)
-    penalty_rate_multiplier = RateField(default=Decimal("1.5"))
-    compound_interest_enabled = models.BooleanField(default=True)
     annualized_rate_simple = RateField(_("annualized rate (simple)"))
     annualized_rate_irr = RateField(_("annualized rate (IRR)"))
 
@@ -61,6 +59,16 @@ class Loan(models.Model):
     # business in one set-based statement; each change is backed by a journal transaction.
     principal_outstanding = MoneyField(_("principal outstanding"))
     settled_date = models.DateField(_("settled on"), null=True, blank=True)
+    # Aging (DOMAIN.md §6): days past due on a date = that date − this one, so the close
+    # never writes a per-loan day count. Set at disbursement, moved by the services that
+    # pay installments; None once nothing is left unpaid.
+    oldest_unpaid_due_date = models.DateField(_("oldest unpaid due date"), null=True, blank=True)
+    # The close of business records what it closed per chunk of loans (closing.CloseChunk);
+    # a loan it could not process is flagged here with the first business date still to
+    # close for it (DOMAIN.md §7), and the ledger recognises it only up to that date.
+    close_pending_from = models.DateField(
+        _("close pending from"), null=True, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,6 +101,11 @@ class Loan(models.Model):
             models.Index(fields=["borrower", "status"]),
             models.Index(fields=["credit_line", "status"]),
             models.Index(
+                fields=["oldest_unpaid_due_date"],
+                condition=Q(status="active"),
+                name="loan_active_aging",
+            ),
+            models.Index(
                 fields=["product"], condition=Q(status="active"), name="loan_active_by_product"
             ),
         ]
@@ -105,8 +118,69 @@ class Loan(models.Model):
         return RateBasis.DAILY if self.daily_rate is not None else RateBasis.ANNUAL
 
 
+class ScheduleVersion(models.Model):
+    """One version of a loan's repayment schedule. Version 1 is the contract's; a partial
+    prepayment (or another event that re-amortizes the loan) adds the next one. Earlier
+    versions and their rows are kept: rows of a version that were replaced are marked
+    superseded, rows already paid stay live, and the new version's rows are numbered on
+    from the last one paid."""
+
+    class Reason(models.TextChoices):
+        CONTRACT = "contract", _("Contract (disbursement)")
+        PREPAYMENT_KEEP_TERM = "prepayment_keep_term", _("Partial prepayment, term kept")
+        PREPAYMENT_KEEP_INSTALLMENT = (
+            "prepayment_keep_installment",
+            _("Partial prepayment, installment kept"),
+        )
+        FULL_PREPAYMENT = "full_prepayment", _("Full prepayment")
+        PAYOFF = "payoff", _("Payoff")
+
+    class Source(models.TextChoices):
+        SYSTEM = "system", _("System")
+        STAFF = "staff", _("Staff")
+        BORROWER = "borrower", _("Borrower")
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="schedule_versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
+    effective_date = models.DateField(_("effective from"))
+    principal = MoneyField(_("principal amortized"))
+    source = models.CharField(_("made by"), max_length=16, choices=Source.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("schedule version")
+        verbose_name_plural = _("schedule versions")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "number"], name="schedule_version_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="schedule_version_positive"),
+            models.CheckConstraint(
+                condition=Q(principal__gte=0), name="schedule_version_principal_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.reason} {self.effective_date}"
+
+
 class Installment(models.Model):
-    """One row of a loan's schedule and what has been charged and paid against it."""
+    """One row of a loan's schedule and what has been paid against it.
+
+    What is owed on a date is a pure function of these columns, the loan's frozen terms and
+    the date (loans.schedule.accrual): interest, penalty and compound each accrue over a
+    span that starts at `*_span_start_date` (penalty and compound: the due date when null)
+    on top of what was accrued before the span (`*_accrued_before_span`). A span is cut
+    when its base changes (a partial payment of overdue principal or interest, DOMAIN.md
+    §1), so the nightly close never writes a row per installment per day."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Not yet due")
@@ -117,8 +191,10 @@ class Installment(models.Model):
         CANCELLED = "cancelled", _("Cancelled with its loan")
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")
+    schedule_version = models.ForeignKey(
+        ScheduleVersion, on_delete=models.PROTECT, related_name="installments"
+    )
     number = models.PositiveSmallIntegerField(_("number"))
-    schedule_version = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     period_start_date = models.DateField(_("period start"))
     due_date = models.DateField(_("due date"))
@@ -127,13 +203,21 @@ class Installment(models.Model):
 
     principal = MoneyField(_("principal"))
     interest = MoneyField(_("interest"))
-    interest_accrued = MoneyField(
-        _("interest accrued"),
-        default=Decimal("0.00"),
-        help_text=_("Cumulative interest accrued in this period, rounded once over the span."),
+
+    # Accrual spans (see the class docstring).
+    interest_span_start_date = models.DateField(_("interest span from"))
+    interest_span_base = MoneyField(_("interest span base"))
+    interest_accrued_before_span = MoneyField(
+        _("interest accrued before the span"), default=Decimal("0.00")
     )
-    penalty_accrued = MoneyField(_("penalty interest"), default=Decimal("0.00"))
-    compound_accrued = MoneyField(_("compound interest"), default=Decimal("0.00"))
+    penalty_span_start_date = models.DateField(_("penalty span from"), null=True, blank=True)
+    penalty_accrued_before_span = MoneyField(
+        _("penalty accrued before the span"), default=Decimal("0.00")
+    )
+    compound_span_start_date = models.DateField(_("compound span from"), null=True, blank=True)
+    compound_accrued_before_span = MoneyField(
+        _("compound interest accrued before the span"), default=Decimal("0.00")
+    )
 
     principal_paid = MoneyField(default=Decimal("0.00"))
     interest_paid = MoneyField(default=Decimal("0.00"))
@@ -150,6 +234,9 @@ class Installment(models.Model):
                 condition=~Q(status__in=["superseded", "cancelled"]),
                 name="one_live_installment_per_number",
             ),
+            models.UniqueConstraint(
+                fields=["schedule_version", "number"], name="one_row_per_version_number"
+            ),
             models.CheckConstraint(
                 condition=Q(principal__gte=0, interest__gte=0, opening_balance__gte=0),
                 name="installment_amounts_not_negative",
@@ -157,13 +244,34 @@ class Installment(models.Model):
             models.CheckConstraint(
                 condition=Q(principal_paid__gte=0, principal_paid__lte=F("principal"))
                 & Q(interest_paid__gte=0, interest_paid__lte=F("interest"))
-                & Q(interest_accrued__gte=0, interest_accrued__lte=F("interest"))
-                & Q(penalty_paid__gte=0, penalty_paid__lte=F("penalty_accrued"))
-                & Q(compound_paid__gte=0, compound_paid__lte=F("compound_accrued")),
+                & Q(penalty_paid__gte=0, compound_paid__gte=0),
                 name="installment_paid_within_owed",
             ),
             models.CheckConstraint(
+                condition=Q(
+                    interest_accrued_before_span__gte=0,
+                    interest_accrued_before_span__lte=F("interest"),
+                    interest_span_base__gte=0,
+                    penalty_accrued_before_span__gte=0,
+                    compound_accrued_before_span__gte=0,
+                )
+                & Q(interest_span_start_date__gte=F("period_start_date"))
+                & (
+                    Q(penalty_span_start_date__isnull=True)
+                    | Q(penalty_span_start_date__gte=F("due_date"))
+                )
+                & (
+                    Q(compound_span_start_date__isnull=True)
+                    | Q(compound_span_start_date__gte=F("due_date"))
+                ),
+                name="installment_accrual_spans",
+            ),
+            models.CheckConstraint(
                 condition=Q(due_date__gt=F("period_start_date")), name="installment_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_date__isnull=False),
+                name="installment_paid_has_date",
             ),
         ]
         indexes = [

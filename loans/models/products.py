@@ -11,11 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.money import MoneyField, RateField
+from loans.models.terms import (
+    ContractTerms,
+)
 from loans.schedule import DueDateRule, RateBasis, RepaymentMethod
-
-
-def default_allocation_order() -> list[str]:
-    return list(AllocationTarget.values)
 
 
 def default_micro_terms() -> list[int]:
@@ -32,24 +31,7 @@ class Method(models.TextChoices):
     EQUAL_INSTALLMENT = RepaymentMethod.EQUAL_INSTALLMENT.value, _("Equal installment (等额本息)")
 
 
-class AllocationTarget(models.TextChoices):
-    """What a repayment pays, in the default order (DOMAIN.md §5)."""
-
-    PENALTY = "penalty", _("Penalty interest")
-    COMPOUND = "compound", _("Compound interest")
-    OVERDUE_INTEREST = "overdue_interest", _("Overdue interest")
-    OVERDUE_PRINCIPAL = "overdue_principal", _("Overdue principal")
-    CURRENT_INTEREST = "current_interest", _("Current interest")
-    CURRENT_PRINCIPAL = "current_principal", _("Current principal")
-
-
-class PrepaymentFeeKind(models.TextChoices):
-    NONE = "none", _("No fee")
-    PERCENT_BY_LOAN_YEAR = "percent_by_loan_year", _("Percentage of the amount by loan year")
-    ONE_MONTH_INTEREST = "one_month_interest", _("One month's interest")
-
-
-class LoanProduct(models.Model):
+class LoanProduct(ContractTerms):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -80,13 +62,8 @@ class LoanProduct(models.Model):
     )
     allow_equal_principal = models.BooleanField(_("equal principal allowed"), default=True)
     allow_equal_installment = models.BooleanField(_("equal installment allowed"), default=True)
-    installment_rounding_unit = MoneyField(
-        _("installment rounding unit"),
-        default=Decimal("0.01"),
-        help_text=_(
-            "0.01 rounds to the fen; 1.00 to whole yuan (the last row absorbs the difference)."
-        ),
-    )
+    # The servicing rules (rounding, due dates, overdue, repayment order, prepayment) come
+    # from ContractTerms: they are copied to each application and loan.
 
     # Credit line and draws (micro-loans); for bank loans min/max draw bound the amount.
     credit_limit_min = MoneyField(_("smallest credit line"), default=Decimal("500.00"))
@@ -96,56 +73,10 @@ class LoanProduct(models.Model):
     max_draw = MoneyField(_("largest draw"), default=Decimal("40000.00"))
     max_open_draws = models.PositiveSmallIntegerField(_("most open draws"), default=20)
 
-    # Due dates.
-    late_first_draw_day = models.PositiveSmallIntegerField(
-        _("late first-draw day"),
-        default=DueDateRule.late_first_draw_day,
-        help_text=_("A first draw on this day of the month or later repays on the fallback day."),
-    )
-    fallback_repayment_day = models.PositiveSmallIntegerField(
-        _("fallback repayment day"), default=DueDateRule.fallback_repayment_day
-    )
-    min_days_to_first_due = models.PositiveSmallIntegerField(
-        _("days from draw to first due date (at least)"),
-        default=DueDateRule.min_days_to_first_due,
-    )
-
-    # Overdue.
-    grace_days = models.PositiveSmallIntegerField(_("grace days"), default=1)
-    penalty_rate_multiplier = RateField(_("penalty rate multiplier"), default=Decimal("1.5"))
-    compound_interest_enabled = models.BooleanField(_("compound interest"), default=True)
-    repayment_allocation_order = models.JSONField(
-        _("repayment allocation order"), default=default_allocation_order
-    )
-
-    # Prepayment of bank loans (DOMAIN.md §5).
-    prepayment_min_months = models.PositiveSmallIntegerField(
-        _("months of normal repayment before prepayment"), default=6
-    )
-    partial_prepayment_min = MoneyField(_("smallest partial prepayment"), default=Decimal("10000"))
-    partial_prepayment_multiple = MoneyField(
-        _("partial prepayment multiple"),
-        null=True,
-        blank=True,
-        help_text=_("If set, a partial prepayment must be a multiple of this amount."),
-    )
-    partial_prepayment_interval_months = models.PositiveSmallIntegerField(
-        _("months between partial prepayments"), default=12
-    )
-    prepayment_notice_days = models.PositiveSmallIntegerField(
-        _("notice days for a prepayment application"), default=10
-    )
-    prepayment_fee_kind = models.CharField(
-        _("prepayment fee"),
-        max_length=32,
-        choices=PrepaymentFeeKind.choices,
-        default=PrepaymentFeeKind.NONE,
-    )
-    prepayment_fee_percents = models.JSONField(
-        _("fee percentages by loan year"),
-        default=list,
-        blank=True,
-        help_text=_('e.g. ["3", "2", "1"]: 3% in the first loan year, 2% in the second, 1% after.'),
+    # The most expensive annualized rate (IRR) any draw of this product can have, found by
+    # the pricing check when the product was saved: shown as "up to" before a draw exists.
+    annualized_rate_irr_max = RateField(
+        _("highest annualized rate (IRR)"), null=True, blank=True, editable=False
     )
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -20,6 +20,7 @@ from loans.models import (
     LoanApplication,
     LoanProduct,
     ProductKind,
+    contract_terms_copy,
 )
 from loans.services.disbursement import loan_disburse
 from loans.services.quotes import loan_quote
@@ -135,6 +136,9 @@ def loan_application_submit(
                     annual_rate=rate.value if product.kind != ProductKind.MICRO else None,
                     annualized_rate_simple=schedule.annualized_rate_simple,
                     annualized_rate_irr=schedule.annualized_rate_irr,
+                    # Submitting is accepting the contract: its terms are fixed now.
+                    **contract_terms_copy(product),
+                    terms_accepted_at=now,
                     idempotency_key=idempotency_key,
                     business_date=business_date,
                     submitted_at=now,

@@ -46,7 +46,7 @@ def _facts(borrower: User, birth_date: dt.date) -> ScoringFacts:
     loans = Loan.objects.filter(borrower=borrower)
     overdue_loans = (
         Installment.objects.filter(loan__borrower=borrower)
-        .filter(Q(status=Installment.Status.OVERDUE) | Q(penalty_accrued__gt=0))
+        .filter(Q(status=Installment.Status.OVERDUE) | Q(penalty_paid__gt=0))
         .values("loan_id")
         .distinct()
         .count()

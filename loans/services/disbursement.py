@@ -5,6 +5,7 @@ bound card goes through the payment gateway afterwards, outside any transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,10 +23,13 @@ from loans.models import (
     Loan,
     LoanApplication,
     Payout,
+    ScheduleVersion,
+    contract_terms_copy,
 )
 from loans.pricing import schedule_quote
+from loans.schedule import Installment as ScheduleRow
 from loans.schedule import InterestRate, RepaymentMethod
-from loans.services.quotes import first_due_date_for
+from loans.services.quotes import due_date_rule_of, first_due_date_for
 from loans.services.states import (
     FaceCheckPending,
     application_refuse_locked,
@@ -88,7 +92,9 @@ def loan_disburse(
             if application.daily_rate is not None
             else InterestRate.annual(application.annual_rate)
         )
-        first_due, new_repayment_day = first_due_date_for(product, line, business_date)
+        first_due, new_repayment_day = first_due_date_for(
+            product, line, business_date, rule=due_date_rule_of(application)
+        )
         try:
             schedule = schedule_quote(
                 principal=application.amount,
@@ -97,8 +103,8 @@ def loan_disburse(
                 rate=rate,
                 start_date=business_date,
                 first_due_date=first_due,
-                rounding_unit=product.installment_rounding_unit,
-                due_date_rule=product.due_date_rule,
+                rounding_unit=application.installment_rounding_unit,
+                due_date_rule=due_date_rule_of(application),
             )
         except InvalidInput as exc:
             application_refuse_locked(application, now=now, code=exc.code, reason=exc.detail)
@@ -116,10 +122,8 @@ def loan_disburse(
             method=application.method,
             daily_rate=application.daily_rate,
             annual_rate=application.annual_rate,
-            installment_rounding_unit=product.installment_rounding_unit,
-            grace_days=product.grace_days,
-            penalty_rate_multiplier=product.penalty_rate_multiplier,
-            compound_interest_enabled=product.compound_interest_enabled,
+            # The terms the borrower accepted at submission, not the product's of today.
+            **contract_terms_copy(application),
             annualized_rate_simple=schedule.annualized_rate_simple,
             annualized_rate_irr=schedule.annualized_rate_irr,
             start_date=business_date,
@@ -129,21 +133,20 @@ def loan_disburse(
             # February's due date is the 29th).
             repayment_day=line.repayment_day if line and line.repayment_day else business_date.day,
             principal_outstanding=application.amount,
+            oldest_unpaid_due_date=schedule.first_due_date,
+        )
+        version = ScheduleVersion.objects.create(
+            loan=loan,
+            number=1,
+            reason=ScheduleVersion.Reason.CONTRACT,
+            effective_date=business_date,
+            principal=loan.principal,
+            source=ScheduleVersion.Source.STAFF if actor else ScheduleVersion.Source.SYSTEM,
+            actor=actor,
+            created_at=now,
         )
         Installment.objects.bulk_create(
-            [
-                Installment(
-                    loan=loan,
-                    number=row.number,
-                    period_start_date=row.period_start_date,
-                    due_date=row.due_date,
-                    days=row.days,
-                    opening_balance=row.opening_balance,
-                    principal=row.principal,
-                    interest=row.interest,
-                )
-                for row in schedule.installments
-            ]
+            installment_rows(loan=loan, version=version, rows=schedule.installments)
         )
         journal_transaction_post(
             idempotency_key=f"disbursement:{loan.public_id}",
@@ -177,6 +180,29 @@ def loan_disburse(
         payout_id = payout.pk
         transaction.on_commit(lambda: payout_send_task.delay(payout_id=payout_id))
     return DisbursementResult(application, loan, payout)
+
+
+def installment_rows(
+    *, loan: Loan, version: ScheduleVersion, rows: Sequence[ScheduleRow]
+) -> list[Installment]:
+    """Installment rows of a schedule version, each with its interest span over its whole
+    period on its opening balance (loans.schedule.accrual)."""
+    return [
+        Installment(
+            loan=loan,
+            schedule_version=version,
+            number=row.number,
+            period_start_date=row.period_start_date,
+            due_date=row.due_date,
+            days=row.days,
+            opening_balance=row.opening_balance,
+            principal=row.principal,
+            interest=row.interest,
+            interest_span_start_date=row.period_start_date,
+            interest_span_base=row.opening_balance,
+        )
+        for row in rows
+    ]
 
 
 def _refusal_at_disbursement(

@@ -10,9 +10,10 @@ from decimal import Decimal
 from accounts.models import BorrowerProfile, User
 from common.exceptions import InvalidInput
 from common.money import round_money
-from loans.models import CreditLine, Loan, LoanProduct, ProductKind
+from loans.models import ContractTerms, CreditLine, Loan, LoanProduct, ProductKind
 from loans.pricing import schedule_quote
 from loans.schedule import (
+    DueDateRule,
     InterestRate,
     RepaymentMethod,
     Schedule,
@@ -95,15 +96,29 @@ def draw_rate(product: LoanProduct, line: CreditLine | None) -> InterestRate:
     return InterestRate.annual(product.annual_rate)
 
 
+def due_date_rule_of(terms: ContractTerms) -> DueDateRule:
+    """The due-date rule of a product's offer or of accepted contract terms."""
+    return DueDateRule(
+        late_first_draw_day=terms.late_first_draw_day,
+        fallback_repayment_day=terms.fallback_repayment_day,
+        min_days_to_first_due=terms.min_days_to_first_due,
+    )
+
+
 def first_due_date_for(
-    product: LoanProduct, line: CreditLine | None, start: dt.date
+    product: LoanProduct,
+    line: CreditLine | None,
+    start: dt.date,
+    *,
+    rule: DueDateRule | None = None,
 ) -> tuple[dt.date | None, int | None]:
     """The first due date of a draw made on `start` (None for a bank loan: the engine counts
     its due dates monthly from the start), and the repayment day the line gets if this is its
-    first draw (None when the line already has one, or for a bank loan)."""
+    first draw (None when the line already has one, or for a bank loan). `rule` is the
+    accepted contract's due-date rule (the product's offer when not given)."""
     if product.kind != ProductKind.MICRO or line is None:
         return None, None
-    rule = product.due_date_rule
+    rule = rule or due_date_rule_of(product)
     if line.repayment_day is None:
         return (
             default_first_due_date(start, product.rate_basis, rule),

@@ -189,9 +189,9 @@ def test_password_change_refusals_change_nothing(borrower, context, now, old, ne
 
 def test_security_events_are_insert_only_in_the_database(db):
     event = SecurityEventFactory.create()
-    with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match=r"permission denied|insert-only"), transaction.atomic():
         SecurityEvent.objects.filter(pk=event.pk).update(ip_address="198.51.100.1")
-    with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match=r"permission denied|insert-only"), transaction.atomic():
         SecurityEvent.objects.filter(pk=event.pk).delete()
     event.refresh_from_db()
     assert event.ip_address == "203.0.113.5"

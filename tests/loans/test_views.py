@@ -38,24 +38,6 @@ def test_admin_header_shows_the_business_date(admin_client, business_date):
     assert f'<span id="business-date">{business_date:%Y-%m-%d}</span>' in response.content.decode()
 
 
-def test_staff_move_the_business_date_forward_in_the_admin(staff_en, business_date):
-    admin_client = staff_en
-    from common.selectors import business_date_get
-
-    url = "/admin/common/businesscalendar/advance/"
-    assert admin_client.get("/admin/common/businesscalendar/1/change/")["Location"] == url
-    response = admin_client.post(url, {"new_date": "2024-05-09", "reason": "oops"})
-    assert response.status_code == 200  # the form comes back with the error
-    assert "only move forward" in response.content.decode()
-    assert business_date_get() == business_date
-    response = admin_client.post(url, {"new_date": "2024-05-13", "reason": "skip ahead"})
-    assert response.status_code == 200
-    assert "one day at a time" in response.content.decode()
-    response = admin_client.post(url, {"new_date": "2024-05-11", "reason": "manual close"})
-    assert response.status_code == 302
-    assert str(business_date_get()) == "2024-05-11"
-
-
 @pytest.fixture
 def staff_en(admin_client):
     """The admin in English, so messages can be matched."""

@@ -1,0 +1,146 @@
+"""The close of business in the admin: the business date and the button that closes it
+(through `business_day_close`, the only way the date moves), and the runs with their steps.
+(The admin's change form runs inside a transaction; services open their own durable one,
+so state changes get their own views.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from closing.models import CloseRun, CloseRunEvent, CloseStep
+from closing.services import business_day_close
+from common.admin_mixins import ReadOnlyAdminMixin
+from common.exceptions import DomainError
+from common.models import BusinessCalendar, BusinessDateChange
+
+
+class CloseBusinessDayForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Close this business day and open the next one"),
+        help_text=_("Normally the nightly close of business does this."),
+    )
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
+    list_display = ["current_date", "state", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        close = path(
+            "close/",
+            self.admin_site.admin_view(self.close_view),
+            name="common_businesscalendar_close",
+        )
+        return [close, *super().get_urls()]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        return redirect("admin:common_businesscalendar_close")
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return redirect("admin:common_businesscalendar_close")
+
+    def close_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        calendar = BusinessCalendar.objects.get(pk=1)
+        form = CloseBusinessDayForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            actor = request.user if isinstance(request.user, User) else None
+            try:
+                run = business_day_close(
+                    business_date=calendar.current_date,
+                    now=timezone.now(),
+                    source=CloseRun.Source.STAFF,
+                    actor=actor,
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                calendar.refresh_from_db()
+                if run is None:
+                    messages.info(request, _("That day was already closed."))
+                else:
+                    messages.success(
+                        request,
+                        _("%(closed)s is closed; the business date is now %(date)s.")
+                        % {"closed": run.business_date, "date": calendar.current_date},
+                    )
+                return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Business date"),
+            "opts": self.model._meta,
+            "calendar": calendar,
+            "form": form,
+            "changes": BusinessDateChange.objects.select_related("actor").order_by(
+                "-changed_at", "-pk"
+            )[:20],
+        }
+        return TemplateResponse(request, "admin/common/business_date_close.html", context)
+
+
+@admin.register(BusinessDateChange)
+class BusinessDateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[BusinessDateChange]):
+    list_display = ["changed_at", "from_date", "to_date", "source", "actor", "reason"]
+    list_select_related = ["actor"]
+    list_filter = ["source"]
+    ordering = ["-changed_at", "-pk"]
+
+
+class CloseStepInline(ReadOnlyAdminMixin, admin.TabularInline[CloseStep, CloseRun]):
+    model = CloseStep
+    fields = readonly_fields = (
+        "position",
+        "step",
+        "state",
+        "loans_done",
+        "loans_total",
+        "chunks_done",
+        "chunks_total",
+        "rows_written",
+        "errors",
+        "started_at",
+        "finished_at",
+    )
+    ordering = ["position", "pk"]
+    extra = 0
+
+
+class CloseRunEventInline(ReadOnlyAdminMixin, admin.TabularInline[CloseRunEvent, CloseRun]):
+    model = CloseRunEvent
+    fields = readonly_fields = ("occurred_at", "from_state", "to_state", "actor", "reason")
+    ordering = ["occurred_at", "pk"]
+    extra = 0
+
+
+@admin.register(CloseRun)
+class CloseRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[CloseRun]):
+    list_display = ["business_date", "state", "source", "actor", "started_at", "finished_at"]
+    list_filter = ["state", "source"]
+    ordering = ["-business_date", "-pk"]
+    inlines = [CloseStepInline, CloseRunEventInline]
