@@ -50,9 +50,7 @@ def penalty_owed(on: str) -> str:
     """Penalty interest on the installment's overdue principal recognised by `on`."""
     days = _days(on, "COALESCE(i.penalty_span_start_date, i.due_date)")
     span = _penalty_rate_product("(i.principal - i.principal_paid)", days)
-    return (
-        f"(i.penalty_accrued_before_span + CASE WHEN {_past_grace(on)} THEN {span} ELSE 0 END)"
-    )
+    return f"(i.penalty_accrued_before_span + CASE WHEN {_past_grace(on)} THEN {span} ELSE 0 END)"
 
 
 def compound_owed(on: str) -> str:

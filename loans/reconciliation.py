@@ -69,13 +69,14 @@ SELECT a.code, COALESCE(SUM(j.amount), 0)
  GROUP BY a.code
 """
 
+# Built from the constant fragments of loans.owed_sql; no input reaches it.
 _RECEIVABLES_SQL = f"""
 SELECT COALESCE(SUM({owed_sql.interest_owed(owed_sql.RECOGNISED_DATE)} - i.interest_paid), 0),
        COALESCE(SUM({owed_sql.penalty_owed(owed_sql.RECOGNISED_DATE)} - i.penalty_paid), 0),
        COALESCE(SUM({owed_sql.compound_owed(owed_sql.RECOGNISED_DATE)} - i.compound_paid), 0)
   FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
  WHERE i.status IN ('pending', 'due', 'overdue') AND {owed_sql.LIVE_INSTALLMENTS}
-"""
+"""  # noqa: S608
 
 _PRINCIPAL_SQL = """
 WITH sub AS (
