@@ -32,7 +32,7 @@ from loans.services.states import (
     application_transition,
     credit_line_available,
 )
-from repayments.gateway import GatewayOutcome, payment_gateway
+from common.gateway import GatewayOutcome, payment_gateway
 
 S = ApplicationStatus
 
