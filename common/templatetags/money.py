@@ -27,4 +27,3 @@ def percent(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "–"
     return f"{round_rate(Decimal(value) * 100, int(places))}%"
-

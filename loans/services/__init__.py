@@ -8,7 +8,7 @@ from loans.services.applications import (
     loan_application_refuse,
     loan_application_submit,
 )
-from loans.services.credit import credit_line_grant
+from loans.services.credit import borrower_profile_submit, credit_line_grant
 from loans.services.disbursement import DisbursementResult, loan_disburse, payout_send
 from loans.services.states import FaceCheckPending, credit_line_available
 
@@ -16,6 +16,7 @@ __all__ = [
     "DisbursementResult",
     "FaceCheckPending",
     "SubmitResult",
+    "borrower_profile_submit",
     "credit_line_available",
     "credit_line_grant",
     "loan_application_approve",

@@ -1,4 +1,4 @@
-"""Granting credit lines."""
+"""Granting credit lines, and the profile completion that grants them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 
-from accounts.models import User
+from accounts.models import BorrowerProfile, User
+from accounts.services import borrower_profile_save
+from common.request_context import ClientContext
 from loans.models import (
     CreditLine,
     CreditScoringPolicy,
@@ -96,3 +98,35 @@ def credit_line_grant(
                 )
             granted = granted or line
     return granted
+
+
+def borrower_profile_submit(
+    *,
+    user: User,
+    business_date: dt.date,
+    now: dt.datetime,
+    context: ClientContext,
+    full_name: str | None = None,
+    id_number: str | None = None,
+    phone: str | None = None,
+    bank_card_number: str | None = None,
+    bank_name: str | None = None,
+) -> BorrowerProfile:
+    """Complete or edit the borrower's real-name profile (`accounts.services.
+    borrower_profile_save`, same fields and errors) and, when this completes it, grant the
+    credit line (`credit_line_grant`) in the profile's own transaction: a profile is never
+    complete without the decision on its line. An edit grants nothing."""
+    return borrower_profile_save(
+        user=user,
+        business_date=business_date,
+        now=now,
+        context=context,
+        full_name=full_name,
+        id_number=id_number,
+        phone=phone,
+        bank_card_number=bank_card_number,
+        bank_name=bank_name,
+        on_completed=lambda profile: credit_line_grant(
+            borrower=profile.user, business_date=business_date, now=now
+        ),
+    )

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.models import BorrowerProfile, User
 from common.exceptions import Conflict, InvalidInput
+from common.gateway import GatewayOutcome, payment_gateway
 from ledger.accounts import AccountCode
 from ledger.models import JournalTransaction
 from ledger.services import credit, debit, journal_transaction_post, journal_transaction_reverse
@@ -32,7 +33,6 @@ from loans.services.states import (
     application_transition,
     credit_line_available,
 )
-from common.gateway import GatewayOutcome, payment_gateway
 
 S = ApplicationStatus
 
