@@ -10,15 +10,25 @@ from loans.services.applications import (
 )
 from loans.services.credit import borrower_profile_submit, credit_line_grant
 from loans.services.disbursement import DisbursementResult, loan_disburse, payout_send
+from loans.services.face_gate import (
+    FaceCheckOutcome,
+    face_gate_lock,
+    face_gate_record,
+    face_gate_waiting,
+)
 from loans.services.states import FaceCheckPending, credit_line_available
 
 __all__ = [
     "DisbursementResult",
+    "FaceCheckOutcome",
     "FaceCheckPending",
     "SubmitResult",
     "borrower_profile_submit",
     "credit_line_available",
     "credit_line_grant",
+    "face_gate_lock",
+    "face_gate_record",
+    "face_gate_waiting",
     "loan_application_approve",
     "loan_application_cancel",
     "loan_application_expire_stale",
