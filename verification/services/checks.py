@@ -20,6 +20,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.selectors import biometric_consent_active
+from common import private_files
 from common.exceptions import Conflict, DomainError, InvalidInput, NotFound
 from loans.models import LoanApplication
 from loans.services import (
@@ -29,7 +30,7 @@ from loans.services import (
     face_gate_waiting,
     loan_disburse,
 )
-from verification import face, vault
+from verification import embeddings, face
 from verification.hashing import any_seen, frame_digest
 from verification.messages import message_for
 from verification.models import (
@@ -167,10 +168,14 @@ def face_check_attempt_submit(
         result_fields = _result_fields_reused(challenge)
     else:
         result_fields = _result_fields(
-            face.verify_attempt(frames, challenge, vault.embedding_open(enrolment.embedding_token)),
+            face.verify_attempt(
+                frames, challenge, embeddings.embedding_open(enrolment.embedding_token)
+            ),
             challenge,
         )
-    names = [vault.file_store(frame, folder=f"attempts/{borrower.public_id}") for frame in frames]
+    names = [
+        private_files.file_store(frame, folder=f"attempts/{borrower.public_id}") for frame in frames
+    ]
     try:
         outcome = _record_attempt(
             session_id=session.pk,
@@ -184,7 +189,7 @@ def face_check_attempt_submit(
         )
     except Exception:
         for name in names:
-            vault.file_delete(name)
+            private_files.file_delete(name)
         raise
     if outcome.attempt.passed:
         loan_disburse(application_id=application.pk, business_date=business_date, now=now)

@@ -9,10 +9,11 @@ from django.db import transaction
 from accounts.models import SecurityEvent, User
 from accounts.selectors import biometric_consent_active
 from accounts.services.events import security_event_record
+from common import private_files
 from common.exceptions import Conflict, InvalidInput
 from common.request_context import ClientContext
 from loans.models import ApplicationStatus, LoanApplication
-from verification import face, vault
+from verification import embeddings, face
 from verification.messages import message_for
 from verification.models import (
     FaceDataEvent,
@@ -56,7 +57,7 @@ def face_enrol(
         raise InvalidInput(message_for(exc.code, fallback=exc.message), code=exc.code) from exc
     if current is not None:
         distance = face.face_distance(
-            vault.embedding_open(current.embedding_token), enrolment.embedding
+            embeddings.embedding_open(current.embedding_token), enrolment.embedding
         )
         if distance > face.VerificationConfig().match_threshold:
             raise Conflict(
@@ -64,7 +65,7 @@ def face_enrol(
                 "has changed, ask our staff to confirm your identity.",
                 code="face_replacement_mismatch",
             )
-    photo_name = vault.file_store(photo, folder=f"enrolments/{user.public_id}")
+    photo_name = private_files.file_store(photo, folder=f"enrolments/{user.public_id}")
     figures = enrolment.images[0]
     quality = {
         "face_width_fraction": round(figures.face_width_fraction, 3),
@@ -83,7 +84,7 @@ def face_enrol(
                 existing.delete()
             record = FaceEnrolment.objects.create(
                 user=user,
-                embedding_token=vault.embedding_seal(enrolment.embedding),
+                embedding_token=embeddings.embedding_seal(enrolment.embedding),
                 photo_name=photo_name,
                 quality=quality,
                 enrolled_at=now,
@@ -105,8 +106,8 @@ def face_enrol(
                 now=now,
             )
     except Exception:
-        vault.file_delete(photo_name)
+        private_files.file_delete(photo_name)
         raise
     if old_photo:
-        vault.file_delete(old_photo)
+        private_files.file_delete(old_photo)
     return record

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import BiometricConsent, User
 from accounts.services import biometric_consent_withdraw
-from verification import vault
+from common import private_files
 from verification.models import (
     FaceDataAccess,
     FaceDataEvent,
@@ -39,7 +39,7 @@ def face_data_erase(*, user: User, now: dt.datetime, reason: str) -> int:
             user=user, kind=FaceDataEvent.Kind.ERASED, detail=reason[:255], occurred_at=now
         )
     for name in names:
-        vault.file_delete(name)
+        private_files.file_delete(name)
     return len(names)
 
 
@@ -99,7 +99,7 @@ def face_frames_purge(*, now: dt.datetime) -> int:
                     occurred_at=now,
                 )
         for name in names:
-            vault.file_delete(name)
+            private_files.file_delete(name)
         purged += len(attempts)
     return purged
 
@@ -110,14 +110,16 @@ def face_data_rotate_keys() -> tuple[int, int]:
     for enrolment_id in FaceEnrolment.objects.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic(durable=True):
             enrolment = FaceEnrolment.objects.select_for_update().get(pk=enrolment_id)
-            vault.file_rotate(enrolment.photo_name)
-            enrolment.embedding_token = vault.rotate(enrolment.embedding_token.encode()).decode()
+            private_files.file_rotate(enrolment.photo_name)
+            enrolment.embedding_token = private_files.rotate(
+                enrolment.embedding_token.encode()
+            ).decode()
             enrolment.save(update_fields=["embedding_token"])
         files += 1
         tokens += 1
     attempts = VerificationAttempt.objects.filter(frames_deleted_at__isnull=True).order_by("pk")
     for names in attempts.values_list("frame_names", flat=True):
         for name in names:
-            vault.file_rotate(name)
+            private_files.file_rotate(name)
             files += 1
     return files, tokens
