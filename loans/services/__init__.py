@@ -16,7 +16,7 @@ from loans.services.face_gate import (
     face_gate_record,
     face_gate_waiting,
 )
-from loans.services.states import FaceCheckPending, credit_line_available
+from loans.services.states import FaceCheckPending
 
 __all__ = [
     "DisbursementResult",
@@ -24,7 +24,6 @@ __all__ = [
     "FaceCheckPending",
     "SubmitResult",
     "borrower_profile_submit",
-    "credit_line_available",
     "credit_line_grant",
     "face_gate_lock",
     "face_gate_record",

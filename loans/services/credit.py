@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 
 from accounts.models import BorrowerProfile, User
 from accounts.services import borrower_profile_save
@@ -13,12 +12,12 @@ from common.request_context import ClientContext
 from loans.models import (
     CreditLine,
     CreditScoringPolicy,
-    Installment,
     Loan,
     LoanProduct,
     ProductKind,
 )
 from loans.scoring import ScoringFacts, ScoringPolicy, credit_offer
+from loans.selectors import loan_count_ever_overdue
 
 
 def _policy(product: LoanProduct) -> ScoringPolicy:
@@ -44,15 +43,9 @@ def _policy(product: LoanProduct) -> ScoringPolicy:
     )
 
 
-def _facts(borrower: User, birth_date: dt.date) -> ScoringFacts:
+def _facts(borrower: User, birth_date: dt.date, business_date: dt.date) -> ScoringFacts:
     loans = Loan.objects.filter(borrower=borrower)
-    overdue_loans = (
-        Installment.objects.filter(loan__borrower=borrower)
-        .filter(Q(status=Installment.Status.OVERDUE) | Q(penalty_accrued__gt=0))
-        .values("loan_id")
-        .distinct()
-        .count()
-    )
+    overdue_loans = loan_count_ever_overdue(borrower=borrower, business_date=business_date)
     return ScoringFacts(
         birth_date=birth_date,
         has_email=bool(borrower.email),
@@ -81,7 +74,7 @@ def credit_line_grant(
             line = CreditLine.objects.filter(borrower=borrower, product=product).first()
             if line is None:
                 offer = credit_offer(
-                    _facts(borrower, profile.birth_date),
+                    _facts(borrower, profile.birth_date, business_date),
                     _policy(product),
                     on=business_date,
                     limit_range=(product.credit_limit_min, product.credit_limit_max),

@@ -26,12 +26,12 @@ from loans.models import (
 )
 from loans.pricing import schedule_quote
 from loans.schedule import InterestRate, RepaymentMethod
+from loans.selectors import credit_line_available
 from loans.services.quotes import first_due_date_for
 from loans.services.states import (
     FaceCheckPending,
     application_refuse_locked,
     application_transition,
-    credit_line_available,
 )
 
 S = ApplicationStatus
@@ -193,7 +193,7 @@ def _refusal_at_disbursement(
     if line is not None:
         if line.status != CreditLine.Status.ACTIVE:
             return "credit_line_inactive", "The credit line is no longer active."
-        available = credit_line_available(line)
+        available = credit_line_available(line=line)
         if application.amount > available:
             return "amount_above_available", f"Not enough available credit ({available})."
     open_loans = Loan.objects.filter(
