@@ -16,12 +16,14 @@ from loans.services.face_gate import (
     face_gate_record,
     face_gate_waiting,
 )
+from loans.services.products import ProductInvalid, loan_product_check, loan_product_save
 from loans.services.states import FaceCheckPending
 
 __all__ = [
     "DisbursementResult",
     "FaceCheckOutcome",
     "FaceCheckPending",
+    "ProductInvalid",
     "SubmitResult",
     "borrower_profile_submit",
     "credit_line_grant",
@@ -34,5 +36,7 @@ __all__ = [
     "loan_application_refuse",
     "loan_application_submit",
     "loan_disburse",
+    "loan_product_check",
+    "loan_product_save",
     "payout_send",
 ]

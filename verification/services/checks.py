@@ -33,11 +33,7 @@ from loans.services import (
 from verification import embeddings, face
 from verification.hashing import any_seen, frame_digest
 from verification.messages import message_for
-from verification.models import (
-    FaceEnrolment,
-    VerificationAttempt,
-    VerificationSession,
-)
+from verification.models import FaceEnrolment, VerificationAttempt, VerificationSession
 from verification.selectors import face_check_locked_until
 from verification.services._shared import challenge_new, face_check_rules, owned_application
 

@@ -15,10 +15,7 @@ from common.request_context import ClientContext
 from loans.models import ApplicationStatus, LoanApplication
 from verification import embeddings, face
 from verification.messages import message_for
-from verification.models import (
-    FaceDataEvent,
-    FaceEnrolment,
-)
+from verification.models import FaceDataEvent, FaceEnrolment
 
 S = ApplicationStatus
 

@@ -11,12 +11,7 @@ from django.db import transaction
 from accounts.models import BiometricConsent, User
 from accounts.services import biometric_consent_withdraw
 from common import private_files
-from verification.models import (
-    FaceDataAccess,
-    FaceDataEvent,
-    FaceEnrolment,
-    VerificationAttempt,
-)
+from verification.models import FaceDataAccess, FaceDataEvent, FaceEnrolment, VerificationAttempt
 from verification.services._shared import face_check_rules
 
 

@@ -17,9 +17,7 @@ from loans.services import (
     face_gate_waiting,
     loan_disburse,
 )
-from verification.models import (
-    ManualReview,
-)
+from verification.models import ManualReview
 from verification.services._shared import owned_application
 
 
