@@ -32,10 +32,11 @@ run: install ## Run web, worker and beat on the embedded default (SQLite, no ser
 test: install ## Run the whole test suite against the real PostgreSQL and Redis
 	$(PY) -m pytest
 
-lint: install ## ruff lint, ruff format check, no floats in money code
+lint: install ## ruff lint, ruff format check, no floats in money code, the import layers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) -m common.lint
+	$(BIN)/lint-imports
 
 format: install ## Format the code with ruff
 	$(BIN)/ruff check --fix .

@@ -5,23 +5,21 @@ from accounts import apis, views
 
 app_name = "accounts"
 
+# The profile page and /me/profile/ are served by loans (completing the profile grants the
+# credit line); withdrawing the biometric consent and /me/biometric-consent/ by
+# verification (withdrawal erases the face data). Their paths are unchanged.
+
 urlpatterns: list[URLPattern] = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.login_view, name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password"),
-    path("profile/", views.profile, name="profile"),
     path("profile/phone/", views.phone_change, name="phone"),
     path("profile/bank-card/", views.bank_card_change, name="bank-card"),
     path(
         "profile/biometric-consent/",
         views.biometric_consent_grant,
         name="biometric-consent",
-    ),
-    path(
-        "profile/biometric-consent/withdraw/",
-        views.biometric_consent_withdraw,
-        name="biometric-consent-withdraw",
     ),
 ]
 
@@ -31,6 +29,4 @@ api_urlpatterns: list[URLPattern] = [
     path("auth/login/", apis.LoginApi.as_view(), name="login"),
     path("auth/logout/", apis.LogoutApi.as_view(), name="logout"),
     path("auth/password/", apis.PasswordChangeApi.as_view(), name="password"),
-    path("me/profile/", apis.ProfileApi.as_view(), name="profile"),
-    path("me/biometric-consent/", apis.BiometricConsentApi.as_view(), name="biometric-consent"),
 ]

@@ -1,6 +1,12 @@
 """Borrower pages of the accounts app: sign up, log in, change the password, and the
 profile page (real-name details, mobile number, bank card, biometric consent). Each view
-translates the form, makes one service call and shows its errors next to the fields."""
+translates the form, makes one service call and shows its errors next to the fields.
+
+Two forms of the profile page post to views of higher apps, because what they do spans
+apps: completing the profile grants the credit line (`loans.views.profile`, which also
+serves the page), and withdrawing the biometric consent erases the face data
+(`verification.views.biometric_consent_withdraw`). Both render the page through
+`profile_page` here."""
 
 from __future__ import annotations
 
@@ -44,7 +50,6 @@ from accounts.models import User
 from common.exceptions import DomainError
 from common.request_context import client_context
 from common.selectors import business_date_get
-from verification.services import face_consent_withdraw
 
 _BACKEND = "accounts.backends.PhoneOrEmailBackend"
 
@@ -83,7 +88,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             services.user_login_record(user=user, context=client_context(request), now=now)
             login(request, user, backend=_BACKEND)
             messages.success(request, _("Welcome! Complete your profile to get a credit line."))
-            return redirect("accounts:profile")
+            return redirect("loans:profile")
     return render(request, "accounts/signup.html", {"form": form})
 
 
@@ -137,11 +142,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
-            return redirect("accounts:profile")
+            return redirect("loans:profile")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
-def _profile_page(request: HttpRequest, **forms: Form) -> HttpResponse:
+def profile_page(request: HttpRequest, **forms: Form) -> HttpResponse:
     """The profile page; a form that failed is shown with its errors."""
     user = _borrower(request)
     profile = selectors.borrower_profile_get(user=user)
@@ -162,31 +167,6 @@ def _profile_page(request: HttpRequest, **forms: Form) -> HttpResponse:
     return render(request, "accounts/profile.html", context)
 
 
-@sensitive_post_parameters("id_number", "bank_card_number")
-@never_cache
-@borrower_required
-def profile(request: HttpRequest) -> HttpResponse:
-    """GET: the profile. POST: complete it (the credit line is granted on completion)."""
-    if request.method != "POST":
-        return _profile_page(request)
-    form = ProfileCompleteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.borrower_profile_save(
-                user=_borrower(request),
-                business_date=business_date_get(),
-                now=timezone.now(),
-                context=client_context(request),
-                **form.cleaned_data,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Your profile is complete."))
-            return redirect("accounts:profile")
-    return _profile_page(request, complete_form=form)
-
-
 @require_POST
 @borrower_required
 def phone_change(request: HttpRequest) -> HttpResponse:
@@ -204,8 +184,8 @@ def phone_change(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Your mobile number has been saved."))
-            return redirect("accounts:profile")
-    return _profile_page(request, phone_form=form)
+            return redirect("loans:profile")
+    return profile_page(request, phone_form=form)
 
 
 @sensitive_post_parameters("bank_card_number")
@@ -226,8 +206,8 @@ def bank_card_change(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Your new bank card is bound."))
-            return redirect("accounts:profile")
-    return _profile_page(request, card_form=form)
+            return redirect("loans:profile")
+    return profile_page(request, card_form=form)
 
 
 @require_POST
@@ -246,24 +226,5 @@ def biometric_consent_grant(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Thank you. You have agreed to face recognition."))
-            return redirect("accounts:profile")
-    return _profile_page(request, consent_form=form)
-
-
-@require_POST
-@borrower_required
-def biometric_consent_withdraw(request: HttpRequest) -> HttpResponse:
-    try:
-        # Withdrawing the consent also erases every bit of the borrower's face data.
-        face_consent_withdraw(user=_borrower(request), now=timezone.now())
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(
-            request,
-            _(
-                "You have withdrawn your consent to face recognition. "
-                "When a check is needed, our staff will review your application instead."
-            ),
-        )
-    return redirect("accounts:profile")
+            return redirect("loans:profile")
+    return profile_page(request, consent_form=form)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 
@@ -113,7 +114,7 @@ def ledger_reconcile(*, business_date: dt.date) -> Reconciliation:
     """Compare the ledger with the loans as of the open business date `business_date`."""
     if connection.vendor != "postgresql":
         raise NotImplementedError("The set-based reconciliation runs on PostgreSQL.")
-    params = {
+    params: dict[str, Any] = {
         "codes": [str(code) for code in _ACCOUNTS],
         "business_date": business_date,
         "principal": str(AccountCode.LOAN_PRINCIPAL),

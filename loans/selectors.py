@@ -45,23 +45,38 @@ def products_offered() -> QuerySet[LoanProduct]:
     return LoanProduct.objects.filter(is_active=True).order_by("kind", "code", "pk")
 
 
+def _with_usage(lines: QuerySet[CreditLine]) -> QuerySet[CreditLine]:
+    """What each line has lent (`used`: the outstanding principal of its open draws) and
+    how many draws are open, as annotations."""
+    active = Q(loans__status=Loan.Status.ACTIVE)
+    return lines.annotate(
+        used=Coalesce(Sum("loans__principal_outstanding", filter=active), ZERO),
+        open_loans=Count("loans", filter=active),
+    )
+
+
+def _available(line: CreditLine) -> Decimal:
+    """The one rule for available credit: the limit minus what the line has lent."""
+    return round_money(line.limit - line.used)  # type: ignore[attr-defined]
+
+
+def credit_line_available(*, line: CreditLine) -> Decimal:
+    """What the borrower can still draw on `line`. Services that decide on a draw call it
+    under the line's row lock, so no other draw can change it before they commit."""
+    return _available(_with_usage(CreditLine.objects.filter(pk=line.pk)).get())
+
+
 def credit_lines_for_borrower(*, borrower: User) -> list[CreditLineView]:
     """The borrower's lines with what is available on each, in one query."""
-    active = Q(loans__status=Loan.Status.ACTIVE)
-    lines = (
-        CreditLine.objects.filter(borrower=borrower)
-        .select_related("product")
-        .annotate(
-            used=Coalesce(Sum("loans__principal_outstanding", filter=active), ZERO),
-            open_loans=Count("loans", filter=active),
-        )
-        .order_by("product__code", "pk")
-    )
+    lines = _with_usage(
+        CreditLine.objects.filter(borrower=borrower).select_related("product")
+    ).order_by("product__code", "pk")
+    # `used` and `open_loans` are _with_usage's annotations (not typed through the helper).
     return [
         CreditLineView(
             line=line,
-            available=round_money(line.limit - line.used),
-            open_loans=line.open_loans,
+            available=_available(line),
+            open_loans=line.open_loans,  # type: ignore[attr-defined]
         )
         for line in lines
     ]
@@ -143,13 +158,49 @@ def payouts_pending(*, requested_before: dt.datetime) -> list[int]:
     )
 
 
+# An installment's overdue state is decided here and only here (DOMAIN.md §5, §6): the
+# borrower's schedule (installment_state) and the credit scoring (loan_count_ever_overdue)
+# both ask installment_overdue.
+
+
+def installment_overdue(
+    installment: Installment, *, business_date: dt.date, grace_days: int
+) -> bool:
+    """Whether an unpaid installment is overdue on `business_date`: its grace days after
+    the due date have passed (or the close of business has already marked it overdue)."""
+    if installment.status == Installment.Status.PAID:
+        return False
+    grace_end = installment.due_date + dt.timedelta(days=grace_days)
+    return installment.status == Installment.Status.OVERDUE or business_date > grace_end
+
+
+def loan_count_ever_overdue(*, borrower: User, business_date: dt.date) -> int:
+    """How many of the borrower's loans have been overdue: with an installment overdue on
+    `business_date`, or one that was charged penalty interest (only an overdue
+    installment is)."""
+    installments = Installment.objects.filter(loan__borrower=borrower)
+    charged = Q(penalty_accrued_before_span__gt=0) | Q(penalty_paid__gt=0)
+    loan_ids = set(installments.filter(charged).values_list("loan_id", flat=True))
+    unpaid = (
+        installments.exclude(status=Installment.Status.PAID)
+        .select_related("loan")
+        .only("loan_id", "status", "due_date", "loan__grace_days")
+        .order_by("pk")
+    )
+    loan_ids.update(
+        row.loan_id
+        for row in unpaid
+        if installment_overdue(row, business_date=business_date, grace_days=row.loan.grace_days)
+    )
+    return len(loan_ids)
+
+
 def installment_state(installment: Installment, *, business_date: dt.date, grace_days: int) -> str:
-    """What to show a borrower: paid, overdue (past the grace days), due (from the due date
-    to the end of grace), or upcoming."""
+    """What to show a borrower: paid, overdue (`installment_overdue`), due (from the due
+    date to the end of grace), or upcoming."""
     if installment.status == Installment.Status.PAID:
         return "paid"
-    grace_end = installment.due_date + dt.timedelta(days=grace_days)
-    if installment.status == Installment.Status.OVERDUE or business_date > grace_end:
+    if installment_overdue(installment, business_date=business_date, grace_days=grace_days):
         return "overdue"
     if installment.status == Installment.Status.DUE or business_date >= installment.due_date:
         return "due"

@@ -26,6 +26,8 @@ api_urlpatterns = [
     ),
     path("loans/", apis.LoanListApi.as_view(), name="loans"),
     path("loans/<uuid:public_id>/", apis.LoanDetailApi.as_view(), name="loan"),
+    # The caller's profile: completing it grants the credit line (loans.apis.profile).
+    path("me/profile/", apis.ProfileApi.as_view(), name="profile"),
 ]
 
 urlpatterns = [
@@ -34,4 +36,6 @@ urlpatterns = [
     path("apply/", views.apply, name="apply"),
     path("applications/<uuid:public_id>/", views.application_detail, name="application"),
     path("loans/<uuid:public_id>/", views.loan_detail, name="loan"),
+    # The accounts profile page: completing it grants the credit line (loans.views.profile).
+    path("accounts/profile/", views.profile, name="profile"),
 ]

@@ -1,4 +1,5 @@
-"""Borrower-facing pages of the loans app."""
+"""Borrower-facing pages of the loans app, and the profile page's completion, which grants
+the credit line (the page itself is rendered by `accounts.views.profile_page`)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.decorators import borrower_required
+from accounts.forms import ProfileCompleteForm, add_domain_error
 from accounts.models import User
 from accounts.selectors import borrower_profile_get
+from accounts.views import profile_page
 from common.exceptions import DomainError, NotFound
 from common.request_context import client_context
 from common.selectors import business_date_for_money, business_date_get
 from loans import selectors
 from loans.models import Loan, LoanProduct, Method, ProductKind
 from loans.pricing import MAX_TERM, annualized_rate_cap
-from loans.services import loan_application_cancel, loan_application_submit
+from loans.services import (
+    borrower_profile_submit,
+    loan_application_cancel,
+    loan_application_submit,
+)
 
 
 def calculator_messages() -> dict[str, object]:
@@ -217,3 +226,28 @@ def loan_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         for row in loan.schedule  # type: ignore[attr-defined]
     ]
     return render(request, "loans/loan_detail.html", {"loan": loan, "rows": rows})
+
+
+@sensitive_post_parameters("id_number", "bank_card_number")
+@never_cache
+@borrower_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """GET: the profile. POST: complete it (the credit line is granted on completion)."""
+    if request.method != "POST":
+        return profile_page(request)
+    form = ProfileCompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            borrower_profile_submit(
+                user=_borrower(request),
+                business_date=business_date_get(),
+                now=timezone.now(),
+                context=client_context(request),
+                **form.cleaned_data,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your profile is complete."))
+            return redirect("loans:profile")
+    return profile_page(request, complete_form=form)

@@ -18,11 +18,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common import private_files
 from common.admin_mixins import ReadOnlyAdminMixin as ReadOnly
 from common.exceptions import DomainError
 from common.request_context import client_ip
 from common.selectors import business_date_get
-from verification import vault
 from verification.models import (
     FaceDataAccess,
     FaceDataEvent,
@@ -117,7 +117,7 @@ class VerificationAttemptAdmin(ReadOnly, admin.ModelAdmin[VerificationAttempt]):
             what=f"attempt frame {index + 1}",
             attempt=attempt,
         )
-        return _private_image(vault.file_read(attempt.frame_names[index]))
+        return _private_image(private_files.file_read(attempt.frame_names[index]))
 
 
 class AttemptInline(ReadOnly, admin.TabularInline[VerificationAttempt, VerificationSession]):
@@ -166,7 +166,7 @@ class FaceEnrolmentAdmin(ReadOnly, admin.ModelAdmin[FaceEnrolment]):
             raise PermissionDenied
         enrolment = get_object_or_404(FaceEnrolment, pk=enrolment_id)
         _log_access(request, borrower_id=enrolment.user_id, what="reference photo")
-        return _private_image(vault.file_read(enrolment.photo_name))
+        return _private_image(private_files.file_read(enrolment.photo_name))
 
 
 class DecideForm(forms.Form):

@@ -1,14 +1,17 @@
 """The face check for mobile clients: enrol, start a check (its challenge), send the
-frames, read the result; live capture hints; manual review. Borrowers only, their own
-applications only."""
+frames, read the result; live capture hints; manual review; the biometric consent (here
+because withdrawing it erases the face data). Borrowers only, their own applications
+only."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import get_language
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -16,8 +19,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from accounts.apis import REFUSED_RESPONSES, BorrowerSelfApi, ConsentOutputSerializer
+from accounts.consent import BIOMETRIC_CONSENT_VERSION, biometric_consent_text
 from accounts.models import User
 from accounts.permissions import IsBorrower
+from accounts.selectors import biometric_consent_active
+from accounts.services import biometric_consent_grant
 from common.api import ErrorSerializer
 from common.exceptions import InvalidInput
 from common.request_context import client_context
@@ -28,6 +35,7 @@ from verification.selectors import face_capture_hints, face_check_state
 from verification.services import (
     face_check_attempt_submit,
     face_check_session_start,
+    face_consent_withdraw,
     face_data_erase,
     face_enrol,
     manual_review_request,
@@ -309,3 +317,75 @@ class ManualReviewApi(APIView):
             now=timezone.now(),
         )
         return Response(self.OutputSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class BiometricConsentApi(BorrowerSelfApi):
+    """The separate consent to face recognition. GET shows the text to agree to (in the
+    request's language) and the current consent; POST agrees to it; DELETE withdraws it
+    (always possible)."""
+
+    @extend_schema_serializer(component_name="BiometricConsentText")
+    class TextOutputSerializer(serializers.Serializer[Any]):
+        text_version = serializers.CharField()
+        text = serializers.CharField()
+        consent = ConsentOutputSerializer(allow_null=True)
+
+    @extend_schema_serializer(component_name="BiometricConsentInput")
+    class InputSerializer(serializers.Serializer[Any]):
+        text_version = serializers.CharField(
+            max_length=32, help_text="The version of the text the borrower read (from GET)."
+        )
+        agree = serializers.BooleanField(help_text="Must be true: consent is never implied.")
+
+        def validate_agree(self, value: bool) -> bool:
+            if not value:
+                raise serializers.ValidationError(
+                    "Consent must be given explicitly: send true.", code="not_given"
+                )
+            return value
+
+    @extend_schema(
+        operation_id="me_biometric_consent_get",
+        responses={200: TextOutputSerializer, **REFUSED_RESPONSES},
+    )
+    def get(self, request: Request) -> Response:
+        consent = biometric_consent_active(user=_borrower(request))
+        return Response(
+            self.TextOutputSerializer(
+                {
+                    "text_version": BIOMETRIC_CONSENT_VERSION,
+                    "text": biometric_consent_text(get_language() or settings.LANGUAGE_CODE),
+                    "consent": consent,
+                }
+            ).data
+        )
+
+    @extend_schema(
+        operation_id="me_biometric_consent_grant",
+        request=InputSerializer,
+        responses={201: ConsentOutputSerializer, 400: ErrorSerializer, **REFUSED_RESPONSES},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = biometric_consent_grant(
+            user=_borrower(request),
+            text_version=serializer.validated_data["text_version"],
+            context=client_context(request._request),
+            now=timezone.now(),
+        )
+        return Response(ConsentOutputSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="me_biometric_consent_withdraw",
+        request=None,
+        responses={
+            200: ConsentOutputSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="`consent_not_active`"),
+            **REFUSED_RESPONSES,
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        # Withdrawing the consent also erases every bit of the borrower's face data.
+        consent = face_consent_withdraw(user=_borrower(request), now=timezone.now())
+        return Response(ConsentOutputSerializer(consent).data)

@@ -2,8 +2,9 @@
 manual-review alternative, and the log of staff access to face data.
 
 Face data is sensitive personal information. Reference photos, attempt frames and
-embeddings are encrypted at rest (verification.vault, keys from the environment) and kept
-in private storage outside any public URL; rows here hold only ciphertext or references.
+embeddings are encrypted at rest (common.private_files, verification.embeddings; keys
+from the environment) and kept in private storage outside any public URL; rows here hold
+only ciphertext or references.
 
 Invariants (database constraints):
 - one reference face per borrower;

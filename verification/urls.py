@@ -7,6 +7,8 @@ app_name = "verification"
 api_urlpatterns = [
     path("me/face-enrolment/", apis.FaceEnrolmentApi.as_view(), name="enrolment"),
     path("me/face-data/", apis.FaceDataApi.as_view(), name="face-data"),
+    # Withdrawing the consent erases the face data, so the consent endpoint is served here.
+    path("me/biometric-consent/", apis.BiometricConsentApi.as_view(), name="biometric-consent"),
     path(
         "applications/<uuid:public_id>/face-check/",
         apis.FaceCheckStartApi.as_view(),
@@ -33,5 +35,11 @@ urlpatterns = [
         "applications/<uuid:public_id>/manual-review/",
         views.manual_review,
         name="manual-review",
+    ),
+    # On the accounts profile page; withdrawing also erases the face data.
+    path(
+        "accounts/profile/biometric-consent/withdraw/",
+        views.biometric_consent_withdraw,
+        name="biometric-consent-withdraw",
     ),
 ]

@@ -1,5 +1,6 @@
-"""Borrower pages of the face check: enrolling the reference face, the camera page, and
-asking for a manual review instead."""
+"""Borrower pages of the face check: enrolling the reference face, the camera page,
+asking for a manual review instead, and withdrawing the biometric consent from the
+profile page (which erases the face data)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from loans.selectors import application_get_for_borrower
 from verification.messages import STEP_INSTRUCTIONS, STEP_NAMES
 from verification.models import FaceEnrolment, ManualReview
 from verification.selectors import face_check_state
-from verification.services import manual_review_request
+from verification.services import face_consent_withdraw, manual_review_request
 
 # The camera page's timeline (milliseconds). The browser test builds its fake camera video
 # to the same plan, so keep docs/face-check.md in step when changing it.
@@ -83,11 +84,11 @@ def enrol(request: HttpRequest) -> HttpResponse:
         {
             "consent": biometric_consent_active(user=borrower),
             "enrolment": FaceEnrolment.objects.filter(user=borrower).first(),
-            "next_url": next_url or reverse("accounts:profile"),
+            "next_url": next_url or reverse("loans:profile"),
             "config": {
                 "enrol_url": reverse("verification-api:enrolment"),
                 "hints_url": reverse("verification-api:hints"),
-                "next_url": next_url or reverse("accounts:profile"),
+                "next_url": next_url or reverse("loans:profile"),
                 "timeline": TIMELINE,
                 "text": _page_text(),
             },
@@ -153,3 +154,22 @@ def manual_review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             ),
         )
     return redirect("loans:application", public_id=public_id)
+
+
+@require_POST
+@borrower_required
+def biometric_consent_withdraw(request: HttpRequest) -> HttpResponse:
+    try:
+        # Withdrawing the consent also erases every bit of the borrower's face data.
+        face_consent_withdraw(user=_borrower(request), now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            _(
+                "You have withdrawn your consent to face recognition. "
+                "When a check is needed, our staff will review your application instead."
+            ),
+        )
+    return redirect("loans:profile")

@@ -3,13 +3,22 @@ serializers, one service or selector call per operation. A borrower only ever re
 their own data: no URL carries an id, everything is scoped to the caller."""
 
 from accounts.apis.auth import LoginApi, LogoutApi, PasswordChangeApi, SignupApi
-from accounts.apis.me import BiometricConsentApi, ProfileApi
+from accounts.apis.me import (
+    REFUSED_RESPONSES,
+    BorrowerSelfApi,
+    ConsentOutputSerializer,
+    ProfileOutputSerializer,
+    profile_to_json,
+)
 
 __all__ = [
-    "BiometricConsentApi",
+    "REFUSED_RESPONSES",
+    "BorrowerSelfApi",
+    "ConsentOutputSerializer",
     "LoginApi",
     "LogoutApi",
     "PasswordChangeApi",
-    "ProfileApi",
+    "ProfileOutputSerializer",
     "SignupApi",
+    "profile_to_json",
 ]

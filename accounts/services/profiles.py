@@ -1,9 +1,14 @@
-"""The borrower's real-name profile: completing it (which grants the credit line), changing
-the mobile number, replacing the bank card."""
+"""The borrower's real-name profile: completing it, changing the mobile number, replacing
+the bank card.
+
+Completing the profile is also the moment the credit line is decided; that is a lending
+rule, so it belongs to `loans`: `loans.services.borrower_profile_submit` saves the profile
+through `borrower_profile_save` here and grants the line in the same transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -16,7 +21,6 @@ from accounts.models import BorrowerProfile, SecurityEvent, User
 from accounts.services.events import ensure_borrower, security_event_record
 from common.exceptions import Conflict
 from common.request_context import ClientContext
-from loans.services import credit_line_grant
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ def _complete(
     business_date: dt.date,
     context: ClientContext,
     now: dt.datetime,
+    on_completed: Callable[[BorrowerProfile], object] | None,
 ) -> BorrowerProfile:
     full_name = _required(given.full_name, field="full_name", message=_("Enter your full name."))
     id_number = _required(given.id_number, field="id_number", message=_("Enter your ID number."))
@@ -182,7 +187,8 @@ def _complete(
         completed_at=now,
     )
     _profile_history_save(profile, now=now, reason="completed")
-    credit_line_grant(borrower=user, business_date=business_date, now=now)
+    if on_completed is not None:
+        on_completed(profile)
     return profile
 
 
@@ -242,14 +248,18 @@ def borrower_profile_save(
     phone: str | None = None,
     bank_card_number: str | None = None,
     bank_name: str | None = None,
+    on_completed: Callable[[BorrowerProfile], object] | None = None,
 ) -> BorrowerProfile:
     """Complete the borrower's real-name profile, or edit it. A field left as None is not
     changed.
 
     Completing needs every field (the mobile number may already be on the account); the
-    ID number must be valid and the borrower 18-70 years old on `business_date`. The
-    credit line is granted in the same transaction, so a profile is never complete
-    without the decision on its line.
+    ID number must be valid and the borrower 18-70 years old on `business_date`.
+    `on_completed` is called with the new profile inside this save's transaction when the
+    save completes the profile (never on an edit): whatever it writes commits or rolls
+    back with the profile. Borrower-facing completion goes through
+    `loans.services.borrower_profile_submit`, which passes the credit-line grant here, so
+    a profile is never complete without the decision on its line.
 
     Once complete, the name and ID number are fixed (giving the same values again is
     fine); a new mobile number or bank card is recorded as a security event."""
@@ -273,6 +283,7 @@ def borrower_profile_save(
                     business_date=business_date,
                     context=context,
                     now=now,
+                    on_completed=on_completed,
                 )
             else:
                 profile.user = locked_user

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django import template
 
 from common.money import round_money, round_rate
-from loans.schedule import InterestRate
 
 register = template.Library()
 
@@ -28,9 +27,3 @@ def percent(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "–"
     return f"{round_rate(Decimal(value) * 100, int(places))}%"
-
-
-@register.filter
-def daily_to_simple_annual(value: Decimal | None) -> Decimal | None:
-    """A daily rate's simple annualized rate (× 360)."""
-    return None if value is None else InterestRate.daily(Decimal(value)).simple_annual

@@ -266,9 +266,9 @@ LOGGING = {
 MICROLEND = {
     # An annualized rate (IRR) above this cannot be offered by any product or price.
     "ANNUALIZED_RATE_CAP": env.str("MICROLEND_ANNUALIZED_RATE_CAP", default="0.24"),
-    # The payment gateway for payouts and card collections (repayments.gateway).
+    # The payment gateway for payouts and card collections (common.gateway).
     "PAYMENT_GATEWAY": env.str(
-        "MICROLEND_PAYMENT_GATEWAY", default="repayments.gateway.SimulatedGateway"
+        "MICROLEND_PAYMENT_GATEWAY", default="common.gateway.SimulatedGateway"
     ),
     # Reverse proxies in front of the web process that append to X-Forwarded-For (the
     # client address the risk rules see is taken from there); 0 = clients connect directly.

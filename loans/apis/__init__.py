@@ -12,6 +12,7 @@ from loans.apis.borrower import (
     ProductListApi,
 )
 from loans.apis.preview import SchedulePreviewApi, schedule_to_json
+from loans.apis.profile import ProfileApi
 
 __all__ = [
     "ApplicationCancelApi",
@@ -22,6 +23,7 @@ __all__ = [
     "LoanDetailApi",
     "LoanListApi",
     "ProductListApi",
+    "ProfileApi",
     "SchedulePreviewApi",
     "schedule_to_json",
 ]

@@ -8,21 +8,35 @@ from loans.services.applications import (
     loan_application_refuse,
     loan_application_submit,
 )
-from loans.services.credit import credit_line_grant
+from loans.services.credit import borrower_profile_submit, credit_line_grant
 from loans.services.disbursement import DisbursementResult, loan_disburse, payout_send
-from loans.services.states import FaceCheckPending, credit_line_available
+from loans.services.face_gate import (
+    FaceCheckOutcome,
+    face_gate_lock,
+    face_gate_record,
+    face_gate_waiting,
+)
+from loans.services.products import ProductInvalid, loan_product_check, loan_product_save
+from loans.services.states import FaceCheckPending
 
 __all__ = [
     "DisbursementResult",
+    "FaceCheckOutcome",
     "FaceCheckPending",
+    "ProductInvalid",
     "SubmitResult",
-    "credit_line_available",
+    "borrower_profile_submit",
     "credit_line_grant",
+    "face_gate_lock",
+    "face_gate_record",
+    "face_gate_waiting",
     "loan_application_approve",
     "loan_application_cancel",
     "loan_application_expire_stale",
     "loan_application_refuse",
     "loan_application_submit",
     "loan_disburse",
+    "loan_product_check",
+    "loan_product_save",
     "payout_send",
 ]

@@ -1,22 +1,23 @@
-"""Granting credit lines."""
+"""Granting credit lines, and the profile completion that grants them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 
-from accounts.models import User
+from accounts.models import BorrowerProfile, User
+from accounts.services import borrower_profile_save
+from common.request_context import ClientContext
 from loans.models import (
     CreditLine,
     CreditScoringPolicy,
-    Installment,
     Loan,
     LoanProduct,
     ProductKind,
 )
 from loans.scoring import ScoringFacts, ScoringPolicy, credit_offer
+from loans.selectors import loan_count_ever_overdue
 
 
 def _policy(product: LoanProduct) -> ScoringPolicy:
@@ -42,15 +43,9 @@ def _policy(product: LoanProduct) -> ScoringPolicy:
     )
 
 
-def _facts(borrower: User, birth_date: dt.date) -> ScoringFacts:
+def _facts(borrower: User, birth_date: dt.date, business_date: dt.date) -> ScoringFacts:
     loans = Loan.objects.filter(borrower=borrower)
-    overdue_loans = (
-        Installment.objects.filter(loan__borrower=borrower)
-        .filter(Q(status=Installment.Status.OVERDUE) | Q(penalty_paid__gt=0))
-        .values("loan_id")
-        .distinct()
-        .count()
-    )
+    overdue_loans = loan_count_ever_overdue(borrower=borrower, business_date=business_date)
     return ScoringFacts(
         birth_date=birth_date,
         has_email=bool(borrower.email),
@@ -79,7 +74,7 @@ def credit_line_grant(
             line = CreditLine.objects.filter(borrower=borrower, product=product).first()
             if line is None:
                 offer = credit_offer(
-                    _facts(borrower, profile.birth_date),
+                    _facts(borrower, profile.birth_date, business_date),
                     _policy(product),
                     on=business_date,
                     limit_range=(product.credit_limit_min, product.credit_limit_max),
@@ -96,3 +91,35 @@ def credit_line_grant(
                 )
             granted = granted or line
     return granted
+
+
+def borrower_profile_submit(
+    *,
+    user: User,
+    business_date: dt.date,
+    now: dt.datetime,
+    context: ClientContext,
+    full_name: str | None = None,
+    id_number: str | None = None,
+    phone: str | None = None,
+    bank_card_number: str | None = None,
+    bank_name: str | None = None,
+) -> BorrowerProfile:
+    """Complete or edit the borrower's real-name profile (`accounts.services.
+    borrower_profile_save`, same fields and errors) and, when this completes it, grant the
+    credit line (`credit_line_grant`) in the profile's own transaction: a profile is never
+    complete without the decision on its line. An edit grants nothing."""
+    return borrower_profile_save(
+        user=user,
+        business_date=business_date,
+        now=now,
+        context=context,
+        full_name=full_name,
+        id_number=id_number,
+        phone=phone,
+        bank_card_number=bank_card_number,
+        bank_name=bank_name,
+        on_completed=lambda profile: credit_line_grant(
+            borrower=profile.user, business_date=business_date, now=now
+        ),
+    )

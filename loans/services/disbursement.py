@@ -13,6 +13,7 @@ from django.db import transaction
 
 from accounts.models import BorrowerProfile, User
 from common.exceptions import Conflict, InvalidInput
+from common.gateway import GatewayOutcome, payment_gateway
 from ledger.accounts import AccountCode
 from ledger.models import JournalTransaction
 from ledger.services import credit, debit, journal_transaction_post, journal_transaction_reverse
@@ -29,14 +30,13 @@ from loans.models import (
 from loans.pricing import schedule_quote
 from loans.schedule import Installment as ScheduleRow
 from loans.schedule import InterestRate, RepaymentMethod
+from loans.selectors import credit_line_available
 from loans.services.quotes import due_date_rule_of, first_due_date_for
 from loans.services.states import (
     FaceCheckPending,
     application_refuse_locked,
     application_transition,
-    credit_line_available,
 )
-from repayments.gateway import GatewayOutcome, payment_gateway
 
 S = ApplicationStatus
 
@@ -219,7 +219,7 @@ def _refusal_at_disbursement(
     if line is not None:
         if line.status != CreditLine.Status.ACTIVE:
             return "credit_line_inactive", "The credit line is no longer active."
-        available = credit_line_available(line)
+        available = credit_line_available(line=line)
         if application.amount > available:
             return "amount_above_available", f"Not enough available credit ({available})."
     open_loans = Loan.objects.filter(

@@ -21,7 +21,7 @@ from loans.schedule import (
     first_due_date_on_repayment_day,
     repayment_day_for_first_draw,
 )
-from loans.services.states import credit_line_available
+from loans.selectors import credit_line_available
 
 
 def draw_request_validate(
@@ -65,7 +65,7 @@ def draw_request_validate(
             f"The largest amount for one loan is {product.max_draw}.", code="amount_above_maximum"
         )
     if line is not None:
-        available = credit_line_available(line)
+        available = credit_line_available(line=line)
         if amount > available:
             raise InvalidInput(
                 f"The amount is more than your available credit of {available}.",

@@ -4,19 +4,13 @@ disbursement services. Callers hold the application's row lock and the transacti
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-
-from django.db.models import Sum
 
 from accounts.models import User
 from common.exceptions import Conflict
-from common.money import round_money
 from loans.models import (
     ALLOWED_TRANSITIONS,
     ApplicationEvent,
     ApplicationStatus,
-    CreditLine,
-    Loan,
     LoanApplication,
 )
 
@@ -28,14 +22,6 @@ class FaceCheckPending(Conflict):
     """The face gate: a required face check has not passed."""
 
     default_code = "face_check_required"
-
-
-def credit_line_available(line: CreditLine) -> Decimal:
-    """Limit minus the outstanding principal of the line's open draws."""
-    used = Loan.objects.filter(credit_line=line, status=Loan.Status.ACTIVE).aggregate(
-        total=Sum("principal_outstanding")
-    )["total"]
-    return round_money(line.limit - (used or Decimal(0)))
 
 
 def application_transition(

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from common.demo import DEMO_PRODUCTS
 from common.request_context import ClientContext
+from loans.demo import DEMO_PRODUCTS
 from loans.models import LoanProduct
 from tests.accounts.factories import BorrowerProfileFactory, StaffFactory, UserFactory
 

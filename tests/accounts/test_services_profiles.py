@@ -1,5 +1,6 @@
-"""The real-name profile (accounts/services/profiles.py): completion grants the credit
-line; ID and card numbers are encrypted at rest, masked everywhere, unique by digest."""
+"""The real-name profile (accounts/services/profiles.py, completed for borrowers through
+loans.services.borrower_profile_submit, which grants the credit line); ID and card numbers
+are encrypted at rest, masked everywhere, unique by digest."""
 
 import datetime as dt
 import threading
@@ -13,6 +14,7 @@ from accounts.exceptions import FieldConflict, FieldError, NotABorrower
 from accounts.models import BorrowerProfile, SecurityEvent
 from common.exceptions import Conflict
 from loans.models import CreditLine
+from loans.services import borrower_profile_submit
 from tests.accounts.factories import (
     BorrowerProfileFactory,
     UserFactory,
@@ -36,7 +38,7 @@ def complete(user, context, now, **overrides):
         "bank_name": "招商银行",
     }
     values.update(overrides)
-    return services.borrower_profile_save(
+    return borrower_profile_submit(
         user=user, business_date=BUSINESS_DATE, now=now, context=context, **values
     )
 
@@ -71,6 +73,52 @@ def test_completing_the_profile_grants_the_credit_line(borrower, context, now, m
     assert line.product == micro_product
     assert line.limit > 0
     assert line.granted_at == now
+
+
+def test_what_completion_adds_commits_or_rolls_back_with_the_profile(borrower, context, now):
+    completed = []
+
+    def refuse(profile):
+        completed.append(profile.user_id)
+        raise Conflict("No line today.", "no_line")
+
+    values = {
+        "full_name": "王小明",
+        "id_number": ID_NUMBER,
+        "phone": "13800138000",
+        "bank_card_number": CARD,
+        "bank_name": "招商银行",
+    }
+    before = accounts_state()
+    with pytest.raises(Conflict):
+        services.borrower_profile_save(
+            user=borrower,
+            business_date=BUSINESS_DATE,
+            now=now,
+            context=context,
+            on_completed=refuse,
+            **values,
+        )
+    assert completed == [borrower.pk]
+    assert accounts_state() == before
+    profile = services.borrower_profile_save(
+        user=borrower,
+        business_date=BUSINESS_DATE,
+        now=now,
+        context=context,
+        on_completed=completed.append,
+        **values,
+    )
+    assert completed == [borrower.pk, profile]
+    services.borrower_profile_save(
+        user=borrower,
+        business_date=BUSINESS_DATE,
+        now=now,
+        context=context,
+        bank_name="中国银行",
+        on_completed=completed.append,
+    )
+    assert completed == [borrower.pk, profile]  # an edit completes nothing
 
 
 def test_sensitive_numbers_are_encrypted_at_rest(borrower, context, now, micro_product):
@@ -208,7 +256,7 @@ def test_changing_the_phone_number_is_a_security_event(db, context, now, micro_p
     user = UserFactory.create(phone="13800138000", username="13800138000")
     complete(user, context, now)
     later = now + dt.timedelta(hours=1)
-    services.borrower_profile_save(
+    borrower_profile_submit(
         user=user, business_date=BUSINESS_DATE, now=later, context=context, phone="13900139000"
     )
     user.refresh_from_db()
@@ -224,7 +272,7 @@ def test_saving_the_same_phone_changes_nothing(db, context, now, micro_product):
     user = UserFactory.create(phone="13800138000")
     profile = complete(user, context, now)
     before = accounts_state()
-    services.borrower_profile_save(
+    borrower_profile_submit(
         user=user,
         business_date=BUSINESS_DATE,
         now=now,
@@ -249,7 +297,7 @@ def test_name_and_id_number_are_fixed_once_complete(
     complete(borrower, context, now)
     before = accounts_state()
     with pytest.raises(FieldConflict) as caught:
-        services.borrower_profile_save(
+        borrower_profile_submit(
             user=borrower, business_date=BUSINESS_DATE, now=now, context=context, **overrides
         )
     assert caught.value.code == "identity_locked"
@@ -260,7 +308,7 @@ def test_editing_the_card_through_the_profile(borrower, context, now, micro_prod
     profile = complete(borrower, context, now)
     new_card = make_card_number(length=19, serial=77)
     later = now + dt.timedelta(days=1)
-    services.borrower_profile_save(
+    borrower_profile_submit(
         user=borrower,
         business_date=BUSINESS_DATE,
         now=later,

@@ -11,9 +11,9 @@ from factory.django import DjangoModelFactory
 
 from accounts import identity
 from accounts.models import User
-from accounts.services import borrower_profile_save
 from common.request_context import ClientContext
 from loans.models import LoanProduct, Method, ProductKind
+from loans.services import borrower_profile_submit
 from tests.accounts.factories import UserFactory, make_id_number
 
 __all__ = ["UserFactory"]
@@ -97,7 +97,7 @@ def borrower(
     """A borrower; with a complete profile (and so a credit line) unless told otherwise."""
     user = UserFactory.create(**user_fields)
     if with_profile:
-        borrower_profile_save(
+        borrower_profile_submit(
             user=user,
             business_date=business_date,
             now=timezone.now(),

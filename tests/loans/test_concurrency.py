@@ -12,7 +12,8 @@ from common.exceptions import DomainError
 from common.selectors import business_date_get
 from ledger.selectors import trial_balance
 from loans.models import CreditLine, Loan, LoanApplication, RiskRule
-from loans.services import credit_line_available, loan_application_submit
+from loans.selectors import credit_line_available
+from loans.services import loan_application_submit
 from tests.loans.factories import CLIENT, MicroProductFactory, borrower
 
 D = Decimal
@@ -71,7 +72,7 @@ def test_two_draws_that_together_exceed_the_line_one_succeeds(rounds):
     for error in errors:
         assert error.code in {"application_in_progress", "amount_above_available"}
     line.refresh_from_db()
-    assert credit_line_available(line) == line.limit - amount
+    assert credit_line_available(line=line) == line.limit - amount
     assert trial_balance().is_balanced
 
 

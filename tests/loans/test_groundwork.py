@@ -118,7 +118,7 @@ def test_the_database_refuses_a_repayment_order_that_is_not_an_ordering_of_the_s
 
 def test_accrual_spans_cannot_start_before_their_period(person, micro, business_date):
     application = draw(person, micro, business_date)
-    row = Installment.objects.filter(loan__application=application).first()
+    row = Installment.objects.filter(loan__application=application).order_by("number")[0]
     with pytest.raises(IntegrityError), transaction.atomic():
         Installment.objects.filter(pk=row.pk).update(
             interest_span_start_date=row.period_start_date - dt.timedelta(days=1)

@@ -8,18 +8,18 @@ from django.utils import timezone
 
 from accounts.consent import BIOMETRIC_CONSENT_VERSION
 from accounts.services import biometric_consent_grant
+from common import private_files
 from tests.loans.factories import CLIENT, MicroProductFactory, borrower
 from tests.verification import frames as F
 from tests.verification.support import CHALLENGE, OTHER_PERSON, PERSON
-from verification import vault
 
 
 @pytest.fixture
 def private_storage(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    vault.reset_caches()
+    private_files.reset_caches()
     yield settings.PRIVATE_STORAGE_ROOT
-    vault.reset_caches()
+    private_files.reset_caches()
 
 
 @pytest.fixture

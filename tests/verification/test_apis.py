@@ -245,7 +245,7 @@ def test_staff_decide_a_manual_review_in_the_admin(consenting, business_date, ad
 
 
 def test_private_files_have_no_url(private_storage):
-    from verification.vault import private_storage as storage
+    from common.private_files import private_storage as storage
 
     with pytest.raises(ValueError, match="no URL"):
         storage().url("anything.bin")

@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from accounts.consent import BIOMETRIC_CONSENT_VERSION
 from accounts.services import biometric_consent_grant
+from common import private_files
 from common.exceptions import Conflict, InvalidInput
 from loans.models import Loan
 from tests.loans.factories import CLIENT, borrower
 from tests.verification import frames as F
 from tests.verification.support import still_frames, waiting_application
-from verification import vault
+from verification import embeddings
 from verification.models import (
     FaceDataEvent,
     FaceEnrolment,
@@ -65,8 +66,8 @@ def test_enrolment_is_encrypted_at_rest_and_logged(consenting, reference_photo, 
     )
     raw = (private_storage / enrolment.photo_name).read_bytes()
     assert not raw.startswith(b"\xff\xd8")  # not a JPEG on disk
-    assert vault.file_read(enrolment.photo_name) == reference_photo
-    embedding = vault.embedding_open(enrolment.embedding_token)
+    assert private_files.file_read(enrolment.photo_name) == reference_photo
+    embedding = embeddings.embedding_open(enrolment.embedding_token)
     assert embedding.shape == (128,)
     assert abs(float(np.linalg.norm(embedding)) - 1) < 1e-3
     assert enrolment.quality["face_width_fraction"] > 0
@@ -114,7 +115,7 @@ def test_live_check_passes_and_the_loan_is_disbursed(
     assert attempt.best_distance < attempt.match_threshold
     assert attempt.details["steps_seen"] == fixed_challenge
     assert len(attempt.frame_names) == len(live_frames)
-    assert vault.file_read(attempt.frame_names[0]) == live_frames[0]
+    assert private_files.file_read(attempt.frame_names[0]) == live_frames[0]
     assert not (private_storage / attempt.frame_names[0]).read_bytes().startswith(b"\xff\xd8")
 
 
@@ -252,17 +253,17 @@ def test_frames_are_deleted_after_the_retention_period(
 
 def test_key_rotation_re_encrypts_everything(enrolled, settings, private_storage):
     enrolment = FaceEnrolment.objects.get(user=enrolled)
-    photo = vault.file_read(enrolment.photo_name)
+    photo = private_files.file_read(enrolment.photo_name)
     old_keys = list(settings.FACE_DATA_KEYS)
     new_key = Fernet.generate_key().decode()
     settings.FACE_DATA_KEYS = [new_key, *old_keys]
-    vault.reset_caches()
+    private_files.reset_caches()
     call_command("face_data_rotate_keys")
     settings.FACE_DATA_KEYS = [new_key]
-    vault.reset_caches()
+    private_files.reset_caches()
     enrolment.refresh_from_db()
-    assert vault.file_read(enrolment.photo_name) == photo
-    assert vault.embedding_open(enrolment.embedding_token).shape == (128,)
+    assert private_files.file_read(enrolment.photo_name) == photo
+    assert embeddings.embedding_open(enrolment.embedding_token).shape == (128,)
 
 
 def test_manual_review_is_the_alternative_path(consenting, business_date, admin_user):

@@ -3,8 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from common.demo import demo_data_load
 from common.selectors import business_date_get
+from loans.demo import demo_data_load
 
 
 class Command(BaseCommand):

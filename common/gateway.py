@@ -3,7 +3,10 @@ comes back from it (collections). A bank or payment provider plugs in by impleme
 `PaymentGateway` and naming the class in settings (MICROLEND["PAYMENT_GATEWAY"]).
 
 Gateways are called outside database transactions, with an idempotency key: calling again
-with the same key must never move money twice (real providers honour such keys)."""
+with the same key must never move money twice (real providers honour such keys).
+
+It sits in `common`, below every app, because more than one app moves money through it:
+`loans` sends payouts, `repayments` collects."""
 
 from __future__ import annotations
 
@@ -98,6 +101,6 @@ class SimulatedGateway:
 
 def payment_gateway() -> PaymentGateway:
     """The configured gateway."""
-    path = settings.MICROLEND.get("PAYMENT_GATEWAY", "repayments.gateway.SimulatedGateway")
+    path = settings.MICROLEND.get("PAYMENT_GATEWAY", "common.gateway.SimulatedGateway")
     gateway: PaymentGateway = import_string(str(path))()
     return gateway

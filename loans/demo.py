@@ -11,10 +11,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.selectors import borrower_profile_get
-from accounts.services import borrower_profile_save
 from common.request_context import ClientContext
 from loans.models import Loan, LoanProduct, Method, ProductKind
-from loans.services import loan_application_submit, payout_send
+from loans.services import (
+    borrower_profile_submit,
+    loan_application_submit,
+    loan_product_save,
+    payout_send,
+)
 
 DEMO_STAFF = ("staff", "staff@microlend.example", "microlend-staff")
 DEMO_BORROWER = ("demo", "demo@microlend.example", "microlend-demo", "13800138000")
@@ -80,9 +84,11 @@ def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentia
     """Products, a staff user, and a borrower with a complete profile, a credit line and
     one disbursed loan, all made through the same services as real use."""
     User = get_user_model()
+    for code, values in DEMO_PRODUCTS.items():
+        if not LoanProduct.objects.filter(code=code).exists():
+            # Through the same check as staff's edits: a demo product is never above the cap.
+            loan_product_save(product=LoanProduct(code=code, **values), business_date=business_date)
     with transaction.atomic(durable=True):
-        for code, values in DEMO_PRODUCTS.items():
-            LoanProduct.objects.get_or_create(code=code, defaults=values)
         username, email, password = DEMO_STAFF
         if not User.objects.filter(username=username).exists():
             User.objects.create_superuser(username=username, email=email, password=password)
@@ -91,7 +97,7 @@ def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentia
             User.objects.create_user(username=username, email=email, password=password, phone=phone)
     borrower = User.objects.get(username=DEMO_BORROWER[0])
     if borrower_profile_get(user=borrower) is None:
-        borrower_profile_save(
+        borrower_profile_submit(
             user=borrower, business_date=business_date, now=now, context=DEMO_CLIENT, **DEMO_PROFILE
         )
     product = LoanProduct.objects.get(code="weili")

@@ -1,10 +1,11 @@
-"""Encryption at rest for face data, with key rotation.
+"""The encrypted private file store: sensitive files (face photos and frames today, the
+scans of written prepayment applications next) encrypted at rest, with key rotation.
 
 Keys are Fernet keys from the environment (FACE_DATA_KEYS, comma-separated): the first
-encrypts, all decrypt, so putting a new key first and running
-`manage.py face_data_rotate_keys` rotates them. Files live in private storage
-(PRIVATE_STORAGE_ROOT), which has no URL: they are only ever read through views that check
-a dedicated permission (staff) or the owner."""
+encrypts, all decrypt, so putting a new key first and re-encrypting (`rotate`,
+`file_rotate`; `manage.py face_data_rotate_keys` does it for face data) rotates them.
+Files live in private storage (PRIVATE_STORAGE_ROOT), which has no URL: they are only ever
+read through views that check a dedicated permission (staff) or the owner."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ import uuid
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -30,11 +29,11 @@ def _fernet() -> MultiFernet:
 
 
 class PrivateStorage(FileSystemStorage):
-    """File storage without URLs: face data is never linked to, only streamed by views
-    that check permissions."""
+    """File storage without URLs: private files are never linked to, only streamed by
+    views that check permissions."""
 
     def url(self, name: str | None) -> str:
-        raise ValueError("Face data files have no URL.")
+        raise ValueError("Private files have no URL.")
 
 
 @cache
@@ -59,15 +58,6 @@ def decrypt(token: bytes) -> bytes:
 def rotate(token: bytes) -> bytes:
     """Re-encrypt with the primary key (decrypting with whichever key works)."""
     return _fernet().rotate(token)
-
-
-def embedding_seal(embedding: npt.ArrayLike) -> str:
-    vector = np.asarray(embedding, dtype="<f4").reshape(-1)
-    return encrypt(vector.tobytes()).decode("ascii")
-
-
-def embedding_open(token: str) -> npt.NDArray[np.float32]:
-    return np.frombuffer(decrypt(token.encode("ascii")), dtype="<f4").copy()
 
 
 def file_store(data: bytes, *, folder: str) -> str:

@@ -1,0 +1,89 @@
+"""Loans, their schedules, ledger postings and payouts: read-only (they change only
+through services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from common.admin_mixins import ReadOnlyAdminMixin
+from ledger.models import JournalLine
+from loans.models import Installment, Loan, Payout
+
+
+class InstallmentInline(ReadOnlyAdminMixin, admin.TabularInline[Installment, Loan]):
+    model = Installment
+    fields = readonly_fields = (
+        "number",
+        "status",
+        "period_start_date",
+        "due_date",
+        "days",
+        "principal",
+        "interest",
+        "principal_paid",
+        "interest_paid",
+        "penalty_paid",
+        "paid_date",
+    )
+    extra = 0
+    ordering = ["number", "pk"]
+
+
+class LoanJournalLineInline(ReadOnlyAdminMixin, admin.TabularInline[JournalLine, Loan]):
+    model = JournalLine
+    verbose_name_plural = _("ledger postings")
+    fields = readonly_fields = ("transaction", "account", "debit", "credit")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("transaction", "account").order_by("pk")
+
+
+@admin.register(Loan)
+class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
+    list_display = [
+        "public_id",
+        "borrower",
+        "product",
+        "principal",
+        "principal_outstanding",
+        "status",
+        "start_date",
+        "maturity_date",
+    ]
+    list_filter = ["status", "product", "method"]
+    search_fields = ["public_id", "borrower__username", "borrower__email"]
+    list_select_related = ["borrower", "product"]
+    ordering = ["-start_date", "-pk"]
+    date_hierarchy = "start_date"
+    inlines = [InstallmentInline, LoanJournalLineInline]
+
+
+@admin.register(Installment)
+class InstallmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Installment]):
+    list_display = ["loan", "number", "due_date", "status", "principal", "interest"]
+    list_filter = ["status"]
+    date_hierarchy = "due_date"
+    list_select_related = ["loan"]
+    ordering = ["due_date", "pk"]
+    search_fields = ["loan__public_id"]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Payout]):
+    list_display = [
+        "requested_at",
+        "loan",
+        "amount",
+        "card_masked",
+        "status",
+        "attempts",
+        "gateway_reference",
+    ]
+    list_filter = ["status"]
+    ordering = ["-requested_at", "-pk"]
+    list_select_related = ["loan"]
