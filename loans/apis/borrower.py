@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.permissions import IsBorrower
 from common.api import DecimalStringField, ErrorSerializer
 from common.exceptions import InvalidInput
+from common.idempotency import idempotency_key_validate, idempotent_api
 from common.money import round_rate
 from common.request_context import client_context
 from common.selectors import business_date_for_money, business_date_get
@@ -151,15 +152,15 @@ class ApplicationListCreateApi(BorrowerApi):
             201: ApplicationOutputSerializer,
             400: ErrorSerializer,
             409: ErrorSerializer,
+            422: ErrorSerializer,
         },
     )
     def post(self, request: Request) -> Response:
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            raise InvalidInput(
-                "Send an Idempotency-Key header (e.g. a UUID) with every application.",
-                code="idempotency_key_missing",
-            )
+        return idempotent_api(
+            request, operation="applications.create", run=lambda: self._submit(request)
+        )
+
+    def _submit(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -171,7 +172,7 @@ class ApplicationListCreateApi(BorrowerApi):
             amount=data["amount"],
             term=data["term"],
             method=data["method"],
-            idempotency_key=key,
+            idempotency_key=idempotency_key_validate(request.headers.get("Idempotency-Key")),
             client=client_context(request),
             business_date=business_date,
             now=timezone.now(),

@@ -90,7 +90,9 @@ def test_apply_creates_and_disburses_then_retry_returns_the_same(alice):
     assert data["status"] == "disbursed"
     assert data["loan"] is not None
     again = apply(client, key="retry-me")
-    assert again.status_code == 200
+    # The first answer, replayed (common/idempotency.py).
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == data["id"]
     assert LoanApplication.objects.count() == 1
     assert Loan.objects.count() == 1
@@ -146,12 +148,33 @@ def test_apply_needs_an_idempotency_key(alice):
     assert response.json()["code"] == "idempotency_key_missing"
 
 
-def test_key_reused_for_a_different_request_is_a_conflict(alice):
+def test_key_reused_for_a_different_request_is_refused(alice):
+    """Payment-API semantics (common/idempotency.py): a different body under a used key
+    is a 422, not a second application."""
     client = client_for(alice)
     assert apply(client, key="same").status_code == 201
     response = apply(client, key="same", amount="2000")
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json()["code"] == "idempotency_key_reused"
+    assert LoanApplication.objects.count() == 1
+
+
+def test_the_same_request_again_replays_the_first_answer(alice):
+    client = client_for(alice)
+    first = apply(client, key="again")
+    assert first.status_code == 201
+    second = apply(client, key="again")
+    assert second.status_code == 201
+    assert second["Idempotent-Replayed"] == "true"
+    assert second.json() == first.json()
+    assert LoanApplication.objects.count() == 1
+
+
+def test_a_refused_request_leaves_its_key_free_for_a_corrected_one(alice):
+    client = client_for(alice)
+    refused = apply(client, key="fix-me", amount="150")
+    assert refused.status_code == 400
+    assert apply(client, key="fix-me", amount="200").status_code == 201
 
 
 ENDPOINTS = [
