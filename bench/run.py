@@ -73,6 +73,9 @@ def main() -> None:
     schedules = json.loads(
         _run(["bench/schedule_bench.py", "--schedules", "300" if args.quick else "2000"])
     )
+    ledger = json.loads(
+        _run(["bench/ledger_bench.py", "--transactions", "100000" if args.quick else "1000000"])
+    )
     baseline = json.loads(_run(["bench/face_baseline.py", "--runs", "3" if args.quick else "9"]))
     with tempfile.TemporaryDirectory() as folder:
         figures_path = Path(folder) / "face.json"
@@ -109,6 +112,24 @@ def main() -> None:
         "",
         "The float baseline is wrong at the fen (it never rounds per row); the ratio is what",
         "exact money costs. A 360-month preview stays in the tens of milliseconds.",
+        "",
+        "## Ledger",
+        "",
+        f"{ledger['transactions']:,} two-line journal transactions through the set-based "
+        f"posting path (`journal_entries_post`, {ledger['batch']:,} per call and per database "
+        "transaction, connected as the application role) with the statement-level guards on, "
+        "against the same rows and statement into copies of the ledger tables with the same "
+        "keys, indexes and foreign keys but no guard triggers (`bench/ledger_bench.py`; "
+        "batches alternate between the two).",
+        "",
+        "| Figure | Value |",
+        "| --- | --- |",
+        f"| Guards on | {ledger['guarded_s']} s ({ledger['guarded_per_s']:,} transactions/s) |",
+        f"| No guard triggers (floor) | {ledger['floor_s']} s |",
+        f"| Ratio guarded / floor (aim: under 1.5x) | {ledger['ratio']}x |",
+        "| One transaction of 10k / 20k / 40k lines, guards on | "
+        + " / ".join(f"{v} s" for v in ledger["one_transaction_s"].values())
+        + " (linear; the old per-row trigger took 10 / 55 / 270 s) |",
         "",
         "## Face engine",
         "",

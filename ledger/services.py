@@ -301,3 +301,24 @@ def journal_transaction_reverse(
         description=f"Reversal of {original.idempotency_key}: {reason}",
         reverses=original,
     )
+
+
+def lending_capital_fund(
+    *, amount: Decimal, idempotency_key: str, business_date: dt.date, now: dt.datetime
+) -> JournalTransaction:
+    """Lending capital paid into the settlement bank account (the funding event): what the
+    payouts are paid from, so the bank account never goes negative."""
+    if amount <= 0:
+        raise InvalidInput("Funding must be a positive amount.", code="amount_not_positive")
+    with transaction.atomic():
+        return journal_transaction_post(
+            idempotency_key=idempotency_key,
+            kind=JournalTransaction.Kind.FUNDING,
+            business_date=business_date,
+            now=now,
+            postings=[
+                debit(AccountCode.SETTLEMENT_BANK, amount),
+                credit(AccountCode.LENDING_CAPITAL, amount),
+            ],
+            description="Lending capital paid into the settlement account",
+        )

@@ -12,6 +12,8 @@ from django.db import transaction
 
 from accounts.selectors import borrower_profile_get
 from common.request_context import ClientContext
+from ledger.models import JournalTransaction
+from ledger.services import lending_capital_fund
 from loans.models import Loan, LoanProduct, Method, ProductKind
 from loans.services import (
     borrower_profile_submit,
@@ -32,6 +34,9 @@ DEMO_PROFILE = {
 DEMO_CLIENT = ClientContext(
     ip_address="127.0.0.1", user_agent="demo-loader", device_id="demo-device-0001"
 )
+
+DEMO_FUNDING = Decimal("10000000.00")
+DEMO_FUNDING_KEY = "funding:demo-capital"
 
 DEMO_PRODUCTS: dict[str, dict[str, object]] = {
     "weili": {
@@ -95,6 +100,14 @@ def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentia
         username, email, password, phone = DEMO_BORROWER
         if not User.objects.filter(username=username).exists():
             User.objects.create_user(username=username, email=email, password=password, phone=phone)
+    if not JournalTransaction.objects.filter(idempotency_key=DEMO_FUNDING_KEY).exists():
+        # The lender's capital, so payouts leave a settlement account that holds money.
+        lending_capital_fund(
+            amount=DEMO_FUNDING,
+            idempotency_key=DEMO_FUNDING_KEY,
+            business_date=business_date,
+            now=now,
+        )
     borrower = User.objects.get(username=DEMO_BORROWER[0])
     if borrower_profile_get(user=borrower) is None:
         borrower_profile_submit(

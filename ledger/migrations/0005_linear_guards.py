@@ -29,16 +29,13 @@ CREATE OR REPLACE FUNCTION ledger_lines_statement_check() RETURNS trigger AS $$
 DECLARE
     bad record;
 BEGIN
-    SELECT n.transaction_id, n.total, n.line_count,
-           (SELECT count(*) FROM ledger_journalline l
-             WHERE l.transaction_id = n.transaction_id) AS stored_count
+    SELECT n.transaction_id, n.total, n.line_count, stored.line_count AS stored_count
       INTO bad
       FROM (SELECT transaction_id, sum(amount) AS total, count(*) AS line_count
               FROM new_lines GROUP BY transaction_id) n
-     WHERE n.total <> 0
-        OR n.line_count < 2
-        OR n.line_count <> (SELECT count(*) FROM ledger_journalline l
-                             WHERE l.transaction_id = n.transaction_id)
+     CROSS JOIN LATERAL (SELECT count(*) AS line_count FROM ledger_journalline l
+                          WHERE l.transaction_id = n.transaction_id) stored
+     WHERE n.total <> 0 OR n.line_count < 2 OR n.line_count <> stored.line_count
      LIMIT 1;
     IF FOUND THEN
         IF bad.stored_count <> bad.line_count THEN
@@ -56,10 +53,12 @@ BEGIN
     SELECT n.transaction_id, a.code INTO bad
       FROM new_lines n
       JOIN ledger_account a ON a.id = n.account_id
-      JOIN ledger_journaltransaction t ON t.id = n.transaction_id
      WHERE n.loan_id IS NULL
        AND a.code IN ('1101', '1102', '1103', '1104', '1105')
-       AND t.kind NOT IN ('interest_accrual', 'penalty_accrual', 'compound_accrual')
+       AND NOT EXISTS (
+           SELECT 1 FROM ledger_journaltransaction t
+            WHERE t.id = n.transaction_id
+              AND t.kind IN ('interest_accrual', 'penalty_accrual', 'compound_accrual'))
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'journal transaction % posts to loan account % without a loan',

@@ -6,6 +6,8 @@ import pytest
 
 from loans.models import LoanProduct, ProductKind
 
+D = Decimal
+
 
 def test_calculator_page_in_chinese_by_default(client, db):
     response = client.get("/calculator/")
@@ -134,3 +136,13 @@ def test_load_demo_is_idempotent(db):
     assert LoanProduct.objects.filter(code__in=["weili", "bank-installment"]).count() == 2
     assert User.objects.filter(username="staff", is_staff=True).count() == 1
     assert User.objects.filter(username="demo", is_staff=False).count() == 1
+    # The lender's capital is in the settlement account before anything is paid out, so the
+    # bank account never goes negative; the ledger agrees with the loans.
+    from common.selectors import business_date_get
+    from ledger.accounts import AccountCode
+    from ledger.selectors import account_balance
+    from loans.reconciliation import ledger_reconcile
+
+    bank = account_balance(code=AccountCode.SETTLEMENT_BANK)
+    assert bank == D("10000000.00") - D("3000.00")
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
