@@ -449,6 +449,22 @@ def _daily_shapes(
     return sorted(members.values(), key=lambda s: (s.days[0], s.times[-1], s.term, s.method.value))
 
 
+def daily_period_days(
+    *, terms: Sequence[int], due_date_rule: DueDateRule, calendar_start: dt.date
+) -> set[tuple[int, ...]]:
+    """Every tuple of period days the search takes for a daily-rate product (one per
+    distinct first period and month pattern)."""
+    shapes = _daily_shapes(
+        sorted(set(terms)),
+        [RepaymentMethod.EQUAL_PRINCIPAL],
+        InterestRate.daily(Decimal(0)),
+        due_date_rule,
+        calendar_start,
+        Decimal(1),
+    )
+    return {shape.days for shape in shapes}
+
+
 def _bank_shapes(
     terms: Sequence[int],
     methods: Sequence[RepaymentMethod],
