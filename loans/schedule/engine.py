@@ -107,8 +107,12 @@ def schedule_rows_fen(
     rows: list[tuple[int, int]] = []
     balance = principal_fen
     equal_installment = method is RepaymentMethod.EQUAL_INSTALLMENT
+    # RowInterest.fen inlined: this loop is the product check's inner loop.
+    numerator, twice_denominator = interest.numerator, 2 * interest.denominator
+    by_days = interest.by_days
     for number, row_days in enumerate(days, start=1):
-        row_interest = interest.fen(balance, row_days)
+        product = balance * numerator * row_days if by_days else balance * numerator
+        row_interest = (2 * product + interest.denominator) // twice_denominator
         if number == term:
             part = balance
         else:

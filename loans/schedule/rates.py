@@ -10,6 +10,7 @@ places of the fraction)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -40,14 +41,24 @@ def irr(principal: Decimal, times: Sequence[int], payments: Sequence[Decimal]) -
         if total == principal:
             return Decimal(0)
 
+        # Payments in time order: each discount factor is the previous one times v to the
+        # gap, and the gaps of a schedule take only a few values (1 month, or 28-31 days).
+        ordered = sorted(zip(times, payments, strict=True))
+        gaps = [b - a for a, b in itertools.pairwise([0, *(t for t, _ in ordered)])]
+
         def npv_and_slope(rate: Decimal) -> tuple[Decimal, Decimal]:
-            base = 1 + rate
+            v = 1 / (1 + rate)
+            powers: dict[int, Decimal] = {}
+            factor = Decimal(1)
             npv = -principal
             slope = Decimal(0)
-            for t, payment in zip(times, payments, strict=True):
-                discounted = payment / base**t
+            for gap, (t, payment) in zip(gaps, ordered, strict=True):
+                if gap not in powers:
+                    powers[gap] = v**gap
+                factor *= powers[gap]
+                discounted = payment * factor
                 npv += discounted
-                slope -= t * discounted / base
+                slope -= t * discounted * v
             return npv, slope
 
         # The flat rate spread over the whole term is below the IRR of an amortizing loan.

@@ -26,12 +26,17 @@ from loans.schedule.types import (
     RepaymentMethod,
     ScheduleError,
 )
-from loans.schedule.worst_case.shapes import Discounts, Shape, bank_shapes, daily_shapes
+from loans.schedule.worst_case.shapes import (
+    SCALE_DIGITS,
+    Discounts,
+    Shape,
+    bank_shapes,
+    daily_shapes,
+)
 
 # Half of the disclosure step: an annualized rate x discloses above b iff x ≥ b + this.
 _HALF_STEP = Decimal("0.00005")
-# Margin on the present value computed in 40 digits (far larger than its error).
-_NPV_MARGIN = Decimal("1e-18")
+_SCALE = 10**SCALE_DIGITS
 
 
 @dataclass(frozen=True)
@@ -144,16 +149,23 @@ class _Search:
             self.built += 1
             if not rate_needed:
                 continue
+            if bar.best is not None:
+                # The present value at the bar's rate in fen × 10^30, with the discount
+                # factors rounded down (and their 40-digit error under 10^-5 of a unit):
+                # each term is less than its payment in fen below the exact one, so a value
+                # below −(payments + amount) is negative for certain.
+                scaled = bar.discounts.scaled
+                paid = 0
+                npv = -amount * _SCALE
+                for (part, row_interest), t in zip(rows, shape.times, strict=True):
+                    payment = part + row_interest
+                    paid += payment
+                    npv += payment * scaled[t]
+                if npv < -(paid + amount):
+                    continue
             payments = [from_fen(p + i) for p, i in rows]
             principal = from_fen(amount)
             with money_context():
-                if bar.best is not None:
-                    v = bar.discounts.factors
-                    npv = sum(
-                        (c * v[t] for c, t in zip(payments, shape.times, strict=True)), -principal
-                    )
-                    if npv < -_NPV_MARGIN:
-                        continue
                 disclosed = disclosed_rate(irr(principal, shape.times, payments) * bar.per_year)
             if bar.best is None or disclosed > bar.best.annualized_rate_irr:
                 bar.raise_to(

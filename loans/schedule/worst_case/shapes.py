@@ -16,6 +16,8 @@ from loans.schedule.types import DueDateRule, InterestRate, RepaymentMethod
 
 # Margin on the 40-digit arithmetic of the bounds (far larger than its error).
 RELATIVE_MARGIN = Decimal("1e-15")
+# Discount factors as integers scaled by this, for a present value in integer arithmetic.
+SCALE_DIGITS = 30
 _LEAP_CYCLE_MONTHS = 48
 
 
@@ -28,6 +30,7 @@ class Discounts:
         self.factors: list[Decimal] = []
         self.prefix: list[Decimal] = []
         self.weighted: list[Decimal] = []
+        self.scaled: list[int] = []  # ⌊v^t · 10^30⌋
 
     def at(self, rate: Decimal, horizon: int) -> None:
         self.version += 1
@@ -40,6 +43,7 @@ class Discounts:
                 self.factors.append(self.factors[-1] * v)
                 self.prefix.append(self.prefix[-1] + self.factors[-1])
                 self.weighted.append(self.weighted[-1] + t * self.factors[-1])
+        self.scaled = [int(factor.scaleb(SCALE_DIGITS)) for factor in self.factors]
 
 
 def month_length(day: dt.date) -> int:
