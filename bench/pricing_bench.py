@@ -96,7 +96,8 @@ def _brute_force_seconds_per_case(product: dict[str, Any], sample: int) -> float
     amounts = draw_amounts(product["min_draw"], product["max_draw"], product["draw_step"])
     interest = RowInterest.of(rate)
     rng = random.Random(7)
-    cases = [(rng.choice(shapes), rng.choice(amounts)) for _ in range(sample)]
+    every = list(shapes)
+    cases = [(rng.choice(every), rng.choice(amounts)) for _ in range(sample)]
     began = time.perf_counter()
     for shape, amount in cases:
         fixed = fixed_part_fen(amount, shape.term, shape.method, rate, unit_fen)

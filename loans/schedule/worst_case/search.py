@@ -30,6 +30,7 @@ from loans.schedule.worst_case.shapes import (
     SCALE_DIGITS,
     Discounts,
     Shape,
+    Shapes,
     bank_shapes,
     daily_shapes,
 )
@@ -128,6 +129,7 @@ class _Search:
 
     def visit(self, shape: Shape) -> None:
         bar = self.bar
+        days: tuple[int, ...] | None = None
         cutoff = shape.cutoff(bar.discounts, self.half_unit) if bar.best else None
         needs_rows = shape.method is RepaymentMethod.EQUAL_INSTALLMENT
         for amount in self.amounts:
@@ -137,9 +139,11 @@ class _Search:
             rate_needed = cutoff is None or amount <= cutoff
             if not (rows_needed or rate_needed):
                 break
+            if days is None:
+                days, times = shape.days, shape.times
             try:
                 rows = schedule_rows_fen(
-                    amount, shape.method, self.interest, shape.days, self.fixed(amount, shape)
+                    amount, shape.method, self.interest, days, self.fixed(amount, shape)
                 )
             except ScheduleError as exc:
                 raise ScheduleError(
@@ -157,7 +161,7 @@ class _Search:
                 scaled = bar.discounts.scaled
                 paid = 0
                 npv = -amount * _SCALE
-                for (part, row_interest), t in zip(rows, shape.times, strict=True):
+                for (part, row_interest), t in zip(rows, times, strict=True):
                     payment = part + row_interest
                     paid += payment
                     npv += payment * scaled[t]
@@ -166,7 +170,7 @@ class _Search:
             payments = [from_fen(p + i) for p, i in rows]
             principal = from_fen(amount)
             with money_context():
-                disclosed = disclosed_rate(irr(principal, shape.times, payments) * bar.per_year)
+                disclosed = disclosed_rate(irr(principal, times, payments) * bar.per_year)
             if bar.best is None or disclosed > bar.best.annualized_rate_irr:
                 bar.raise_to(
                     WorstCase(
@@ -176,7 +180,7 @@ class _Search:
                         method=shape.method,
                         start_date=shape.start_date,
                         first_due_date=shape.first_due_date,
-                        period_days=shape.days,
+                        period_days=days,
                         cases=0,
                         schedules_built=0,
                     )
@@ -211,7 +215,8 @@ def product_shapes(
     due_date_rule: DueDateRule,
     calendar_start: dt.date,
     unit_fen: int,
-) -> tuple[list[Shape], int]:
+) -> tuple[Shapes, int]:
+    """The product's shapes and the number of periods of a year for its IRR."""
     h = Decimal(1) / 2 + Decimal(unit_fen) / 2
     if rate.basis is RateBasis.ANNUAL:
         return bank_shapes(terms, methods, rate, calendar_start, h), MONTHS_PER_YEAR
@@ -264,12 +269,12 @@ def product_worst_case(
     shapes, per_year = product_shapes(
         rate, sorted_terms, chosen, due_date_rule, calendar_start, unit_fen
     )
-    bar = _Bar(per_year, max(s.times[-1] for s in shapes), cap)
+    bar = _Bar(per_year, shapes.horizon, cap)
     search = _Search(rate, unit_fen, amounts, bar)
     for shape in shapes:
         search.visit(shape)
     assert bar.best is not None
-    return replace(bar.best, cases=len(amounts) * len(shapes), schedules_built=search.built)
+    return replace(bar.best, cases=len(amounts) * shapes.count, schedules_built=search.built)
 
 
 def product_worst_case_brute_force(

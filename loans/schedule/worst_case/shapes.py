@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -107,7 +107,8 @@ def installment_one(rate: InterestRate, term: int) -> Decimal:
 
 class DailyFamily:
     """Daily-rate shapes that differ only in their first period: a method, a term and the
-    days of periods 2..n."""
+    days of periods 2..n. Only scalars are kept; the per-row coefficients are made when the
+    sums are (a product with hundreds of terms has tens of thousands of families)."""
 
     def __init__(
         self, method: RepaymentMethod, term: int, tail_days: tuple[int, ...], rate: InterestRate
@@ -116,63 +117,55 @@ class DailyFamily:
         self.term = term
         self.tail_days = tail_days
         self.daily = rate.value
-        n = term
-        times = []
-        elapsed = 0
-        for days in tail_days:
-            elapsed += days
-            times.append(elapsed)
-        self.tail_times = times  # t_k − t_1 for k = 2..n
-        with money_context():
-            self.tail_rhos = [rate.value * d for d in tail_days]  # rho_k for k = 2..n
-            rhos = self.tail_rhos
-            self.equal_principal = method is RepaymentMethod.EQUAL_PRINCIPAL or n == 1
-            if self.equal_principal:
-                self.tail_payments = [
-                    1 / Decimal(n) + (1 - Decimal(k + 1) / n) * rho for k, rho in enumerate(rhos)
-                ]
-                self.first_alpha = Decimal(1) if n > 1 else Decimal(0)
-                self.tail_alpha = [1 - (k + 1) * rho for k, rho in enumerate(rhos[:-1])] + (
-                    [-(n - 1) * (1 + rhos[-1])] if n > 1 else []
-                )
-            else:
-                self.installment = installment_one(rate, n)
+        self.tail_times = tuple(itertools.accumulate(tail_days))  # t_k − t_1 for k = 2..n
+        self.equal_principal = method is RepaymentMethod.EQUAL_PRINCIPAL or term == 1
+        if not self.equal_principal:
+            with money_context():
+                self.installment = installment_one(rate, term)
                 # b̂_{n−1} = (1 + rho_1)·x − M̂·y, x = Π_{l=2}^{n−1}(1 + rho_l),
                 # y = Σ_{j=1}^{n−1} Π_{l=j+1}^{n−1}(1 + rho_l).
                 x = Decimal(1)
                 y = Decimal(1)
-                for rho in rhos[:-1]:
-                    y = y * (1 + rho) + 1
-                    x = x * (1 + rho)
+                for days in tail_days[:-1]:
+                    growth = 1 + self.daily * days
+                    y = y * growth + 1
+                    x = x * growth
                 self.x = x
                 self.y = y
-                self.last_growth = 1 + rhos[-1]
+                self.last_growth = 1 + self.daily * tail_days[-1]
                 self.carried = self.last_growth * y  # Σ_{j=1}^{n−1} Π_{l=j+1}^{n}(1 + rho_l)
         self.version = -1
         self.sums: tuple[Decimal, ...] = ()
+        # The first periods of the family, each with an example first due date.
+        self.first_dues: dict[int, dt.date] = {}
+        self.safe_above_fen: int | None = 0
+
+    @property
+    def tail_rhos(self) -> list[Decimal]:
+        """rho_k = daily × days_k for k = 2..n."""
+        with money_context():
+            return [self.daily * days for days in self.tail_days]
 
     def tail_sums(self, discounts: Discounts) -> tuple[Decimal, ...]:
         if self.version != discounts.version:
             v = discounts.factors
+            n = self.term
             with money_context():
                 if self.equal_principal:
-                    self.sums = (
-                        sum(
-                            (
-                                c * v[t]
-                                for c, t in zip(self.tail_payments, self.tail_times, strict=True)
-                            ),
-                            Decimal(0),
-                        ),
-                        sum(
-                            (
-                                a * v[t]
-                                for a, t in zip(self.tail_alpha, self.tail_times, strict=True)
-                            ),
-                            Decimal(0),
-                        ),
-                        sum((v[t] for t in self.tail_times), Decimal(0)),
-                    )
+                    # Row k ≥ 2: payment 1/n + (1 − (k−1)/n)·rho_k; principal-error
+                    # coefficient 1 − (k−1)·rho_k, and −(n−1)(1 + rho_n) on the last row.
+                    payments = Decimal(0)
+                    alpha = Decimal(0)
+                    plain = Decimal(0)
+                    for k, (days, t) in enumerate(
+                        zip(self.tail_days, self.tail_times, strict=True), start=2
+                    ):
+                        rho = self.daily * days
+                        factor = v[t]
+                        payments += (1 / Decimal(n) + (1 - Decimal(k - 1) / n) * rho) * factor
+                        alpha += (1 - (k - 1) * rho if k < n else -(n - 1) * (1 + rho)) * factor
+                        plain += factor
+                    self.sums = (payments, alpha, plain)
                 else:
                     self.sums = (
                         sum((v[t] for t in self.tail_times[:-1]), Decimal(0)),
@@ -189,7 +182,7 @@ class DailyFamily:
             if self.equal_principal:
                 tail_c, tail_a, tail_v = sums
                 npv_one = w * (1 / Decimal(self.term) + rho_first + tail_c) - 1
-                alpha = w * (self.first_alpha + tail_a)
+                alpha = w * ((1 if self.term > 1 else 0) + tail_a)
                 beta = w * (1 + tail_v)
             else:
                 middle, end = sums
@@ -203,24 +196,25 @@ class DailyFamily:
 
 
 class Shape:
-    """One case but its amount."""
+    """One case but its amount: a method, a term, the days of each period and the time of
+    each payment (months for bank loans, days from the value date for daily-rate loans)."""
 
     def __init__(
-        self,
-        method: RepaymentMethod,
-        term: int,
-        days: tuple[int, ...],
-        times: tuple[int, ...],
-        start_date: dt.date,
-        first_due_date: dt.date,
+        self, method: RepaymentMethod, term: int, start_date: dt.date, first_due_date: dt.date
     ) -> None:
         self.method = method
         self.term = term
-        self.days = days
-        self.times = times
         self.start_date = start_date
         self.first_due_date = first_due_date
         self.safe_above_fen: int | None = 0
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    @property
+    def times(self) -> tuple[int, ...]:
+        raise NotImplementedError
 
     def cutoff(self, discounts: Discounts, half_unit: Decimal) -> int | None:
         raise NotImplementedError
@@ -230,13 +224,40 @@ class Shape:
 
 
 class DailyShape(Shape):
-    family: DailyFamily
+    """A member of a family: its first period. The days are made only when a schedule of
+    the shape is built."""
+
+    def __init__(self, family: DailyFamily, first_days: int, h: Decimal) -> None:
+        first_due = family.first_dues[first_days]
+        super().__init__(
+            family.method, family.term, first_due - dt.timedelta(days=first_days), first_due
+        )
+        self.family = family
+        self.first_days = first_days
+        if family.safe_above_fen is None and not family.equal_principal:
+            # The family's bound is inconclusive: take this first period on its own.
+            with money_context():
+                rho = family.daily * first_days
+                self.safe_above_fen = safe_above(
+                    h, family.installment, [Decimal(0), *family.tail_rhos], rho, rho
+                )
+        else:
+            self.safe_above_fen = family.safe_above_fen
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        return (self.first_days, *self.family.tail_days)
+
+    @property
+    def times(self) -> tuple[int, ...]:
+        first = self.first_days
+        return (first, *(first + t for t in self.family.tail_times))
 
     def describe(self) -> str:
-        return f"{super().describe()[:-1]}, first period {self.days[0]} days)"
+        return f"{super().describe()[:-1]}, first period {self.first_days} days)"
 
     def cutoff(self, discounts: Discounts, half_unit: Decimal) -> int | None:
-        return self.family.cutoff(discounts, self.days[0], half_unit)
+        return self.family.cutoff(discounts, self.first_days, half_unit)
 
 
 class BankShape(Shape):
@@ -246,6 +267,26 @@ class BankShape(Shape):
     monthly: Decimal
     installment: Decimal
     geometric: list[Decimal]  # Σ_{j=0}^{m} (1 + i)^j
+
+    def __init__(
+        self,
+        method: RepaymentMethod,
+        term: int,
+        days: tuple[int, ...],
+        start_date: dt.date,
+        first_due_date: dt.date,
+    ) -> None:
+        super().__init__(method, term, start_date, first_due_date)
+        self._days = days
+        self._times = tuple(range(1, term + 1))
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        return self._days
+
+    @property
+    def times(self) -> tuple[int, ...]:
+        return self._times
 
     def cutoff(self, discounts: Discounts, half_unit: Decimal) -> int | None:
         n = self.term
@@ -265,6 +306,19 @@ class BankShape(Shape):
             return cutoff_fen(half_unit, npv_one, alpha, beta)
 
 
+class Shapes:
+    """A product's shapes, made one at a time in the order the search visits them, with
+    how many there are and the longest time to a payment."""
+
+    def __init__(self, count: int, horizon: int, shapes: Iterable[Shape]) -> None:
+        self.count = count
+        self.horizon = horizon
+        self._shapes = shapes
+
+    def __iter__(self) -> Iterator[Shape]:
+        return iter(self._shapes)
+
+
 def daily_shapes(
     terms: Sequence[int],
     methods: Sequence[RepaymentMethod],
@@ -272,10 +326,10 @@ def daily_shapes(
     rule: DueDateRule,
     calendar_start: dt.date,
     h: Decimal,
-) -> list[Shape]:
+) -> Shapes:
+    """Every first period the rules allow with every month pattern of the leap cycle, for
+    every term and method, grouped in families (see the package docstring)."""
     families: dict[tuple[RepaymentMethod, int, tuple[int, ...]], DailyFamily] = {}
-    members: dict[tuple[RepaymentMethod, int, tuple[int, ...]], DailyShape] = {}
-    first_periods_of: dict[DailyFamily, set[int]] = {}
     repayment_day = min(calendar_start.day, 28)
     anchor = calendar_start.replace(day=1)
     shortest = max(rule.min_days_to_first_due, 1)
@@ -289,47 +343,43 @@ def daily_shapes(
         for term in terms:
             tail = later[: term - 1]
             for method in methods:
-                family_key = (method, term, tail)
-                family = families.get(family_key)
+                family = families.get((method, term, tail))
                 if family is None:
-                    family = families[family_key] = DailyFamily(method, term, tail, rate)
-                    first_periods_of[family] = set()
+                    family = families[(method, term, tail)] = DailyFamily(method, term, tail, rate)
                 for first in first_periods:
-                    days = (first, *tail)
-                    key = (method, term, days)
-                    if key in members:
-                        continue
-                    times = (first, *(first + t for t in family.tail_times))
-                    shape = DailyShape(
-                        method, term, days, times, first_due - dt.timedelta(days=first), first_due
-                    )
-                    shape.family = family
-                    members[key] = shape
-                    first_periods_of[family].add(first)
-    for family, firsts in first_periods_of.items():
-        if family.equal_principal:
-            continue
-        with money_context():
-            safe = safe_above(
-                h,
-                family.installment,
-                [Decimal(0), *family.tail_rhos],
-                family.daily * max(firsts),
-                family.daily * min(firsts),
-            )
+                    family.first_dues.setdefault(first, first_due)
+    for family in families.values():
+        if not family.equal_principal:
+            with money_context():
+                family.safe_above_fen = safe_above(
+                    h,
+                    family.installment,
+                    [Decimal(0), *family.tail_rhos],
+                    family.daily * max(family.first_dues),
+                    family.daily * min(family.first_dues),
+                )
+    # Shortest first period first (the highest IRRs, so the bar rises at once), then the
+    # shortest months after it.
+    ordered = sorted(
+        families.values(),
+        key=lambda f: (f.tail_times[-1] if f.tail_times else 0, f.term, f.method.value),
+    )
+    firsts = sorted({first for family in ordered for first in family.first_dues})
+
+    def members() -> Iterator[Shape]:
         for first in firsts:
-            shape = members[(family.method, family.term, (first, *family.tail_days))]
-            if safe is None:
-                # The family's bound is inconclusive: take each first period on its own.
-                with money_context():
-                    rho = family.daily * first
-                    shape.safe_above_fen = safe_above(
-                        h, family.installment, [Decimal(0), *family.tail_rhos], rho, rho
-                    )
-            else:
-                shape.safe_above_fen = safe
-    # Shortest first period first: the highest IRRs, so the bar rises at once.
-    return sorted(members.values(), key=lambda s: (s.days[0], s.times[-1], s.term, s.method.value))
+            for family in ordered:
+                if first in family.first_dues:
+                    yield DailyShape(family, first, h)
+
+    return Shapes(
+        count=sum(len(family.first_dues) for family in ordered),
+        horizon=max(
+            max(family.first_dues) + (family.tail_times[-1] if family.tail_times else 0)
+            for family in ordered
+        ),
+        shapes=members(),
+    )
 
 
 def daily_period_days(
@@ -354,7 +404,7 @@ def bank_shapes(
     rate: InterestRate,
     start_date: dt.date,
     h: Decimal,
-) -> list[Shape]:
+) -> Shapes:
     numerator, denominator = rate.monthly_ratio
     with money_context():
         monthly = Decimal(numerator) / denominator
@@ -369,7 +419,7 @@ def bank_shapes(
     for term in sorted(terms, reverse=True):
         days = all_days[:term]
         for method in methods:
-            shape = BankShape(method, term, days, tuple(range(1, term + 1)), start_date, dates[1])
+            shape = BankShape(method, term, days, start_date, dates[1])
             shape.monthly = monthly
             shape.geometric = geometric
             if method is RepaymentMethod.EQUAL_INSTALLMENT and term > 1:
@@ -385,4 +435,4 @@ def bank_shapes(
                     )
                     shape.safe_above_fen = int(worst * (1 + RELATIVE_MARGIN)) + 1
             shapes.append(shape)
-    return shapes
+    return Shapes(count=len(shapes), horizon=max(terms), shapes=shapes)
