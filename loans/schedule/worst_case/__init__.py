@@ -3,10 +3,11 @@
 A product is checked against the rate cap over every case a borrower can reach: every first
 period the due-date rules allow (a daily-rate draw's first period runs 15 to 45 days, and
 the months after it are the calendar's), every term and method offered, and every amount
-from the smallest draw to the largest in draw steps. That is hundreds of thousands of
-schedules for a bank product of 12-360 months; building and solving each is minutes of
-work. The search below builds only the few that could matter and proves that none of the
-others can be worse.
+from the smallest draw to the largest in draw steps. That is over a million schedules for
+the demo micro-loan product and hundreds of thousands for a bank product of 12-360 months;
+building and solving them all takes minutes to an hour. The search below builds only the
+few that could matter and proves that none of the others can be worse. Given the cap, it
+stops at the first case above it.
 
 Why that is exact. Without rounding a schedule scales with its amount: the cash flows of
 an amount A are A·ĉ_k, where ĉ is the schedule of 1 fen computed with the same rules but no
