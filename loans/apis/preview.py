@@ -4,9 +4,10 @@ nested in it, one service or selector call each."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -21,28 +22,60 @@ from loans.pricing import MAX_PRINCIPAL, MAX_TERM, schedule_quote
 from loans.schedule import InterestRate, RepaymentMethod, Schedule
 
 _DATE_ERRORS: dict[str, Any] = {"invalid": "must be a date written as YYYY-MM-DD."}
+_RATE_WIRE = Decimal("0.000001")
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1000.00"})
+class MoneyStringField(serializers.Field[Decimal, Decimal, str, Any]):
+    """Money on the wire: plain digits with two places ("10000.00"), never an exponent
+    ("1E+4"), whatever form the Decimal has."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return format(value.quantize(FEN, rounding=ROUND_HALF_UP), "f")
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "0.223800"})
+class RateStringField(serializers.Field[Decimal, Decimal, str, Any]):
+    """A rate on the wire as a fraction with six places ("0.223800" is 22.38%), plain
+    digits."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return format(value.quantize(_RATE_WIRE, rounding=ROUND_HALF_UP), "f")
 
 
 class InstallmentOutputSerializer(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     due_date = serializers.DateField()
     days = serializers.IntegerField()
-    principal = serializers.CharField()
-    interest = serializers.CharField()
-    total = serializers.CharField()
-    balance = serializers.CharField()
+    principal = MoneyStringField()
+    interest = MoneyStringField()
+    total = MoneyStringField()
+    balance = MoneyStringField()
 
 
 class ScheduleOutputSerializer(serializers.Serializer[Any]):
+    """The one wire format of a schedule (the preview, the application preview)."""
+
     installments = InstallmentOutputSerializer(many=True)
-    total_principal = serializers.CharField()
-    total_interest = serializers.CharField()
-    total = serializers.CharField()
-    annualized_rate_simple = serializers.CharField(
-        help_text="Daily rate × 360, or the annual rate."
+    total_principal = MoneyStringField()
+    total_interest = MoneyStringField()
+    total = MoneyStringField()
+    annualized_rate_simple = RateStringField(
+        help_text="Daily rate × 360, or the annual rate, at 0.01% (labelled simple)."
     )
-    annualized_rate_irr = serializers.CharField(
-        help_text="The periodic IRR of the cash flows × 12."
+    annualized_rate_irr = RateStringField(
+        help_text=(
+            "The IRR of the cash flows on their actual dates, at 0.01%: bank loans the "
+            "monthly IRR × 12, daily-rate loans the daily IRR on day counts × 365."
+        )
     )
 
 
@@ -142,23 +175,6 @@ class SchedulePreviewApi(APIView):
 
 
 def schedule_to_json(schedule: Schedule) -> dict[str, Any]:
-    """The wire form of a schedule: money and rates as strings."""
-    return {
-        "installments": [
-            {
-                "number": row.number,
-                "due_date": row.due_date.isoformat(),
-                "days": row.days,
-                "principal": str(row.principal),
-                "interest": str(row.interest),
-                "total": str(row.total),
-                "balance": str(row.balance),
-            }
-            for row in schedule.installments
-        ],
-        "total_principal": str(schedule.total_principal),
-        "total_interest": str(schedule.total_interest),
-        "total": str(schedule.total),
-        "annualized_rate_simple": str(schedule.annualized_rate_simple),
-        "annualized_rate_irr": str(schedule.annualized_rate_irr),
-    }
+    """The wire form of a schedule: `ScheduleOutputSerializer`'s."""
+    data: dict[str, Any] = ScheduleOutputSerializer(schedule).data
+    return data

@@ -48,3 +48,32 @@ def default_first_due_date(start_date: dt.date, basis: RateBasis, rule: DueDateR
 def due_dates(first_due_date: dt.date, term: int) -> list[dt.date]:
     """The due dates of a schedule: the first one, then the same day of each month."""
     return [add_months(first_due_date, k) for k in range(term)]
+
+
+def contract_due_dates(
+    *,
+    start_date: dt.date,
+    basis: RateBasis,
+    term: int,
+    first_due_date: dt.date | None,
+    rule: DueDateRule,
+) -> list[dt.date]:
+    """A schedule's due dates. Bank loans without a given first due date fall due monthly
+    from the contract date, counted from the start so a contract of 31 January is due 29
+    February, then 31 March, 30 April; otherwise the first due date (given, or the first
+    draw's default) and the same day of each later month."""
+    if first_due_date is None and basis is RateBasis.ANNUAL:
+        return [add_months(start_date, k) for k in range(1, term + 1)]
+    first_due = first_due_date or default_first_due_date(start_date, basis, rule)
+    return due_dates(first_due, term)
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole contract months from `start` to `end`: the largest m with add_months(start, m)
+    ≤ end (a loan of 31 January is one month old on 29 February)."""
+    if end < start:
+        raise ValueError("The end is before the start.")
+    months = (end.year - start.year) * 12 + end.month - start.month
+    while months > 0 and add_months(start, months) > end:
+        months -= 1
+    return months

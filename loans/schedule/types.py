@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from common.money import money_context, round_money
+from common.money import money_context
+from loans.schedule.exact import ratio, rounded_product
 
 # Chinese lending convention: a month is 30 days and a year 360 for converting rates
 # (月利率 = 日利率 × 30, 日利率 = 年利率 / 360).
 DAYS_PER_MONTH = 30
 DAYS_PER_YEAR = 360
 MONTHS_PER_YEAR = 12
+# The IRR of a daily-rate loan is a rate per calendar day, annualized × 365 (DOMAIN.md §2).
+IRR_DAYS_PER_YEAR = 365
 
 
 class ScheduleError(ValueError):
@@ -37,7 +40,11 @@ class RateBasis(StrEnum):
 
 @dataclass(frozen=True)
 class InterestRate:
-    """A contract rate. Which basis it has decides how a period's interest is computed."""
+    """A contract rate. Which basis it has decides how a period's interest is computed.
+
+    Every amount is the exact product rounded once (DOMAIN.md §1): the rate is never divided
+    and rounded first. `monthly_ratio` and `daily_ratio` give the exact fractions the engine
+    multiplies by; `monthly` and `per_day` are the same rates as decimals, for display."""
 
     basis: RateBasis
     value: Decimal
@@ -51,20 +58,36 @@ class InterestRate:
         return cls(RateBasis.DAILY, value)
 
     @property
+    def monthly_ratio(self) -> tuple[int, int]:
+        """The rate per monthly period as an exact fraction: annual / 12, or daily × 30 (the
+        rate of the equal-installment formula)."""
+        numerator, denominator = ratio(self.value)
+        if self.basis is RateBasis.ANNUAL:
+            return numerator, denominator * MONTHS_PER_YEAR
+        return numerator * DAYS_PER_MONTH, denominator
+
+    @property
+    def daily_ratio(self) -> tuple[int, int]:
+        """The rate per day as an exact fraction: the daily rate, or annual / 360 (bank
+        loans' penalty and compound interest, DOMAIN.md §1)."""
+        numerator, denominator = ratio(self.value)
+        if self.basis is RateBasis.DAILY:
+            return numerator, denominator
+        return numerator, denominator * DAYS_PER_YEAR
+
+    @property
     def monthly(self) -> Decimal:
-        """The rate per monthly period, used for the equal-installment amount."""
+        """The rate per monthly period (for display; the engine uses `monthly_ratio`)."""
+        numerator, denominator = self.monthly_ratio
         with money_context():
-            if self.basis is RateBasis.ANNUAL:
-                return self.value / MONTHS_PER_YEAR
-            return self.value * DAYS_PER_MONTH
+            return Decimal(numerator) / denominator
 
     @property
     def per_day(self) -> Decimal:
-        """The daily rate, used for interest to the day (payoff, prepayment, penalty)."""
+        """The daily rate (for display; the engine uses `daily_ratio`)."""
+        numerator, denominator = self.daily_ratio
         with money_context():
-            if self.basis is RateBasis.DAILY:
-                return self.value
-            return self.value / DAYS_PER_YEAR
+            return Decimal(numerator) / denominator
 
     @property
     def simple_annual(self) -> Decimal:
@@ -75,11 +98,12 @@ class InterestRate:
             return self.value
 
     def period_interest(self, balance: Decimal, days: int) -> Decimal:
-        """Interest for one schedule period, rounded once (DOMAIN.md §1, §3)."""
-        with money_context():
-            if self.basis is RateBasis.ANNUAL:
-                return round_money(balance * self.monthly)
-            return round_money(balance * self.value * days)
+        """Interest for one schedule period, the exact product rounded once (DOMAIN.md §1,
+        §3): round(balance × annual / 12) whatever the days, or round(balance × daily ×
+        days)."""
+        if self.basis is RateBasis.ANNUAL:
+            return rounded_product(balance, self.value, divisor=MONTHS_PER_YEAR)
+        return rounded_product(balance, self.value, days)
 
 
 @dataclass(frozen=True)

@@ -210,14 +210,15 @@ def test_preview_daily_rate_above_cap_is_refused(api_client, db):
 
 
 def test_preview_irr_above_cap_is_refused_even_when_simple_rate_is_below(api_client, db):
-    # 0.066% a day is 23.76% simple, but its IRR over actual-day months is above 24%.
+    # 0.06666% a day is 23.9976% simple (24.00% disclosed, which the cap allows), but its
+    # IRR on the actual dates is 24.10%.
     response = post(
         api_client,
         {
             "principal": "10000",
             "term": 12,
             "method": "equal_principal",
-            "daily_rate": "0.00066",
+            "daily_rate": "0.0006666",
             "start_date": "2024-01-15",
         },
     )
