@@ -25,6 +25,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -77,7 +78,7 @@ def django_as_app() -> None:
     django.setup()
 
 
-def entries(start: int, count: int, prefix: str) -> list:
+def entries(start: int, count: int, prefix: str) -> list[Any]:
     from ledger.accounts import AccountCode
     from ledger.services import JournalEntry, credit, debit
 

@@ -23,6 +23,8 @@ from loans.models import (
     LoanProduct,
     Payout,
 )
+from loans.schedule import RateBasis
+from loans.schedule.accrual import AccrualTerms, Standing, installment_standing
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
@@ -167,11 +169,14 @@ def installment_overdue(
     installment: Installment, *, business_date: dt.date, grace_days: int
 ) -> bool:
     """Whether an unpaid installment is overdue on `business_date`: its grace days after
-    the due date have passed (or the close of business has already marked it overdue)."""
+    the due date have passed (`loans.schedule.accrual.installment_standing`, the one rule),
+    or the close of business has already marked it overdue."""
     if installment.status == Installment.Status.PAID:
         return False
-    grace_end = installment.due_date + dt.timedelta(days=grace_days)
-    return installment.status == Installment.Status.OVERDUE or business_date > grace_end
+    standing = installment_standing(
+        due_date=installment.due_date, grace_days=grace_days, on=business_date
+    )
+    return installment.status == Installment.Status.OVERDUE or standing is Standing.OVERDUE
 
 
 def loan_count_ever_overdue(*, borrower: User, business_date: dt.date) -> int:
@@ -196,12 +201,31 @@ def loan_count_ever_overdue(*, borrower: User, business_date: dt.date) -> int:
 
 
 def installment_state(installment: Installment, *, business_date: dt.date, grace_days: int) -> str:
-    """What to show a borrower: paid, overdue (`installment_overdue`), due (from the due
-    date to the end of grace), or upcoming."""
+    """What to show a borrower: paid, overdue, due (from the due date to the end of
+    grace), or upcoming (`installment_standing` on the business date)."""
     if installment.status == Installment.Status.PAID:
         return "paid"
     if installment_overdue(installment, business_date=business_date, grace_days=grace_days):
         return "overdue"
-    if installment.status == Installment.Status.DUE or business_date >= installment.due_date:
+    standing = installment_standing(
+        due_date=installment.due_date, grace_days=grace_days, on=business_date
+    )
+    if installment.status == Installment.Status.DUE or standing is Standing.CURRENT:
         return "due"
     return "upcoming"
+
+
+def accrual_terms_of(loan: Loan) -> AccrualTerms:
+    """The terms accrual reads, from the loan's frozen contract terms."""
+    if loan.daily_rate is not None:
+        basis, rate = RateBasis.DAILY, loan.daily_rate
+    else:
+        assert loan.annual_rate is not None  # a loan has exactly one rate (a constraint)
+        basis, rate = RateBasis.ANNUAL, loan.annual_rate
+    return AccrualTerms(
+        basis=basis,
+        rate=rate,
+        grace_days=loan.grace_days,
+        penalty_rate_multiplier=loan.penalty_rate_multiplier,
+        compound_interest_enabled=loan.compound_interest_enabled,
+    )

@@ -17,6 +17,7 @@ from loans.services.face_gate import (
     face_gate_waiting,
 )
 from loans.services.products import ProductInvalid, loan_product_check, loan_product_save
+from loans.services.schedules import schedule_version_create
 from loans.services.states import FaceCheckPending
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "loan_product_check",
     "loan_product_save",
     "payout_send",
+    "schedule_version_create",
 ]

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.exceptions import InvalidInput
 from loans.models import LoanProduct, ProductKind
-from loans.pricing import product_pricing_check
-from loans.schedule import InterestRate, RepaymentMethod
+from loans.pricing import product_pricing_check_for
+from loans.schedule import RepaymentMethod
+from loans.schedule.worst_case import WorstCase
 
 _DAILY_RATES = ("daily_rate_min", "daily_rate_default", "daily_rate_max")
 
@@ -46,11 +47,13 @@ def _rate_errors(product: LoanProduct) -> dict[str | None, list[str]]:
     return errors
 
 
-def loan_product_check(*, product: LoanProduct, business_date: dt.date) -> None:
+def loan_product_check(*, product: LoanProduct, business_date: dt.date) -> WorstCase:
     """Refuse a product that cannot be offered: rates that do not match its kind
     (`ProductInvalid`, per field), no repayment method (`ProductInvalid`), or a price
-    above the annualized-rate cap on any term and method it offers
-    (`loans.pricing.product_pricing_check`'s error, priced from `business_date`)."""
+    above the annualized-rate cap in its worst case: its highest rate over every first
+    period the due-date rules allow, every term and method it offers and every draw amount
+    (`loans.pricing.product_pricing_check_for`'s error, priced from `business_date`).
+    Returns that worst case."""
     errors = _rate_errors(product)
     if errors:
         raise ProductInvalid(errors, code="product_rates_mismatch")
@@ -59,19 +62,7 @@ def loan_product_check(*, product: LoanProduct, business_date: dt.date) -> None:
         raise ProductInvalid(
             {None: [_("Allow at least one repayment method.")]}, code="product_without_method"
         )
-    if product.kind == ProductKind.MICRO:
-        assert product.daily_rate_max is not None  # checked above
-        rate = InterestRate.daily(product.daily_rate_max)
-    else:
-        assert product.annual_rate is not None  # checked above
-        rate = InterestRate.annual(product.annual_rate)
-    product_pricing_check(
-        basis_rate=rate,
-        terms=sorted(set(product.allowed_terms or []) | {product.term_min, product.term_max}),
-        methods=methods,
-        rounding_unit=product.installment_rounding_unit,
-        start_date=business_date,
-    )
+    return product_pricing_check_for(product, start_date=business_date)
 
 
 def loan_product_save(
@@ -80,7 +71,9 @@ def loan_product_save(
     """Create or update a product after `loan_product_check`; the change is kept in the
     product's history under `actor`. A product edit changes new applications only (the
     terms are fixed on each application and loan)."""
-    loan_product_check(product=product, business_date=business_date)
+    worst = loan_product_check(product=product, business_date=business_date)
+    # Shown as "up to" wherever a rate appears before a draw exists (DOMAIN.md §2).
+    product.annualized_rate_irr_max = worst.annualized_rate_irr
     # Not durable: the admin's change form already runs in a transaction (a product moves
     # no money, and its history row commits with it).
     with transaction.atomic():

@@ -174,3 +174,17 @@ def test_reconciliation_sees_interest_the_ledger_has_not_recognised(person, micr
     assert line.derived == (loan.principal * loan.daily_rate).quantize(D("0.01"))
     assert line.ledger == 0
     assert connection.vendor == "postgresql"
+
+
+def test_the_row_by_row_reconciliation_of_the_embedded_default_agrees_with_the_sql(
+    person, micro, business_date
+):
+    """SQLite has no exact decimals in SQL; its reconciliation runs the pure functions row
+    by row. On the same book both give the same figures."""
+    from loans.reconciliation import _reconcile_orm
+
+    draw(person, micro, business_date)
+    draw(person, micro, business_date, amount="700", key="k2", term=10)
+    business_day_close(business_date=business_date, now=timezone.now())
+    day = business_date + dt.timedelta(days=1)
+    assert _reconcile_orm(day) == ledger_reconcile(business_date=day)

@@ -311,3 +311,20 @@ def test_draw_amounts_are_the_multiples_of_the_step():
         draw_amounts(D("150"), D("180"), D("100"))
     with pytest.raises(ScheduleError):
         draw_amounts(D("500"), D("100"), D("100"))
+
+
+def test_a_case_exactly_at_the_half_step_above_the_bar_is_found():
+    """600.00, 700.00 and 800.00 at 1% for one month: 800.00 pays 0.67 of interest, an
+    IRR of exactly 1.005%, disclosed (half-up) as 1.01%; the present-value test at the bar
+    must not lose it to the rounding of its discount factors."""
+    found = product_worst_case(
+        calendar_start=START,
+        rate=InterestRate.annual(D("0.01")),
+        terms=[1],
+        methods=[EP],
+        min_draw=D("600"),
+        max_draw=D("800"),
+        draw_step=D("100"),
+    )
+    assert found.annualized_rate_irr == D("0.0101")
+    assert found.principal == D("800.00")

@@ -43,7 +43,9 @@ class Discounts:
                 self.factors.append(self.factors[-1] * v)
                 self.prefix.append(self.prefix[-1] + self.factors[-1])
                 self.weighted.append(self.weighted[-1] + t * self.factors[-1])
-        self.scaled = [int(factor.scaleb(SCALE_DIGITS)) for factor in self.factors]
+            # Inside the 40-digit context: the default one (28 digits) would round the
+            # factors before they are truncated, and the truncation would not be a floor.
+            self.scaled = [int(factor.scaleb(SCALE_DIGITS)) for factor in self.factors]
 
 
 def month_length(day: dt.date) -> int:

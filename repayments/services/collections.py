@@ -1,0 +1,106 @@
+"""Collection on the due date (DOMAIN.md §5): the close of business queues, set-based, one
+collection per loan with an installment falling due that day, for what the loan owes then
+(less any held overpayment, applied first); chunked tasks after the close charge the bound
+cards through the gateway (`repayment_collect`, the outbox pattern of payouts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+
+from loans import owed_sql
+from repayments.models import Repayment
+
+# Collections: one per loan and due date; the key makes a second queueing a no-op.
+_QUEUE_SQL = f"""
+INSERT INTO repayments_repayment
+    (public_id, loan_id, borrower_id, kind, status, amount, idempotency_key, business_date,
+     card_masked, gateway, gateway_reference, failure_reason, attempts, overpaid, requested_at)
+SELECT gen_random_uuid(), l.id, l.borrower_id, 'collection', 'pending', owed.amount,
+       'collection:' || l.public_id || ':' || %(on)s::date, %(on)s::date,
+       COALESCE(p.bank_card_masked, ''), '', '', '', 0, 0, %(now)s
+  FROM loans_loan l
+  JOIN (
+        SELECT i.loan_id,
+               SUM({owed_sql.interest_owed("%(on)s::date")} - i.interest_paid
+                   + i.principal - i.principal_paid
+                   + {owed_sql.penalty_owed("%(on)s::date")} - i.penalty_paid
+                   + {owed_sql.compound_owed("%(on)s::date")} - i.compound_paid) AS gross
+          FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+         WHERE i.status IN ('pending', 'due', 'overdue') AND i.due_date <= %(on)s::date
+           AND l.status = 'active' AND l.id BETWEEN %(first)s AND %(last)s
+         GROUP BY i.loan_id
+       ) due ON due.loan_id = l.id
+  LEFT JOIN repayments_overpaymentbalance held ON held.loan_id = l.id
+  LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
+ CROSS JOIN LATERAL (SELECT due.gross - COALESCE(held.amount, 0) AS amount) owed
+ WHERE l.status = 'active' AND l.id BETWEEN %(first)s AND %(last)s
+   AND owed.amount > 0
+   AND l.close_pending_from IS NULL
+   AND EXISTS (SELECT 1 FROM loans_installment d
+                WHERE d.loan_id = l.id AND d.due_date = %(on)s::date
+                  AND d.status IN ('pending', 'due', 'overdue'))
+   -- An approved prepayment dated today collects that installment in its own charge.
+   AND NOT EXISTS (SELECT 1 FROM repayments_prepaymentapplication a
+                    WHERE a.loan_id = l.id AND a.status = 'approved'
+                      AND a.requested_date = %(on)s::date)
+ON CONFLICT (borrower_id, kind, idempotency_key) DO NOTHING
+"""  # noqa: S608 - constant fragments of loans.owed_sql; values are parameters
+
+
+def collections_queue(
+    *, business_date: dt.date, now: dt.datetime, first_loan_id: int, last_loan_id: int
+) -> int:
+    """Queue the collections of the loans in [first, last] with an installment due on
+    `business_date`, in one statement. Returns how many were queued now (a rerun: 0)."""
+    params = {"on": business_date, "now": now, "first": first_loan_id, "last": last_loan_id}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_QUEUE_SQL, params)
+                return cursor.rowcount
+        return _queue_in_python(business_date, now, first_loan_id, last_loan_id)
+
+
+def _queue_in_python(on: dt.date, now: dt.datetime, first: int, last: int) -> int:
+    """The embedded SQLite default: the same rule with the pure functions."""
+    from accounts.models import BorrowerProfile
+    from loans.models import Loan
+    from repayments.models import PrepaymentApplication
+    from repayments.services import core
+
+    queued = 0
+    loans = Loan.objects.filter(
+        status=Loan.Status.ACTIVE,
+        pk__gte=first,
+        pk__lte=last,
+        close_pending_from__isnull=True,
+        installments__due_date=on,
+        installments__status__in=core.LIVE,
+    ).distinct()
+    for loan in loans.order_by("pk"):
+        if PrepaymentApplication.objects.filter(
+            loan=loan, status="approved", requested_date=on
+        ).exists():
+            continue
+        rows = [row for row in core.live_installments(loan) if row.due_date <= on]
+        held = getattr(loan, "overpayment_balance", None)
+        amount = core.amount_due(loan, rows, on).total - (held.amount if held else 0)
+        if amount <= 0:
+            continue
+        profile = BorrowerProfile.objects.filter(user_id=loan.borrower_id).first()
+        _, created = Repayment.objects.get_or_create(
+            borrower_id=loan.borrower_id,
+            kind=Repayment.Kind.COLLECTION,
+            idempotency_key=f"collection:{loan.public_id}:{on}",
+            defaults={
+                "loan": loan,
+                "amount": amount,
+                "business_date": on,
+                "card_masked": profile.bank_card_masked if profile else "",
+                "requested_at": now,
+            },
+        )
+        queued += int(created)
+    return queued
