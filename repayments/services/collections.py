@@ -6,6 +6,7 @@ cards through the gateway (`repayment_collect`, the outbox pattern of payouts)."
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -54,12 +55,12 @@ def collections_queue(
 ) -> int:
     """Queue the collections of the loans in [first, last] with an installment due on
     `business_date`, in one statement. Returns how many were queued now (a rerun: 0)."""
-    params = {"on": business_date, "now": now, "first": first_loan_id, "last": last_loan_id}
+    params: dict[str, Any] = {"on": business_date, "now": now, "first": first_loan_id, "last": last_loan_id}
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(_QUEUE_SQL, params)
-                return cursor.rowcount
+                return int(cursor.rowcount)
         return _queue_in_python(business_date, now, first_loan_id, last_loan_id)
 
 

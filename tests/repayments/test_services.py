@@ -99,11 +99,11 @@ def test_payoff_the_day_after_the_draw_owes_one_day_and_not_on_the_day(loan):
     with pytest.raises(Conflict) as caught:
         payoff_quote(loan=loan, business_date=DRAWN)
     assert caught.value.code == "payoff_same_day"
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInput) as refused:
         payoff_quote(
             loan=loan, business_date=DRAWN + dt.timedelta(days=2), on=DRAWN + dt.timedelta(days=3)
         )
-    assert caught.value.code == "payoff_date_not_today"
+    assert refused.value.code == "payoff_date_not_today"
 
 
 def test_paying_off_settles_the_draw_and_gives_the_line_back(loan):
