@@ -5,12 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import urls as accounts_urls
 from loans import urls as loans_urls
+from repayments import urls as repayments_urls
 from verification import urls as verification_urls
 
 api_v1 = [
     path("", include((accounts_urls.api_urlpatterns, "accounts-api"))),
     path("", include((loans_urls.api_urlpatterns, "loans-api"))),
     path("", include((verification_urls.api_urlpatterns, "verification-api"))),
+    path("", include((repayments_urls.api_urlpatterns, "repayments-api"))),
 ]
 
 urlpatterns = [

@@ -219,6 +219,12 @@ class Installment(models.Model):
         _("compound interest accrued before the span"), default=Decimal("0.00")
     )
 
+    # The row whose period runs on the current business date (period start ≤ date < due
+    # date): the one row per loan whose interest accrues tonight. Kept by the close of
+    # business as periods roll, so the night's accrual reads one row per loan through a
+    # partial index instead of every row of every schedule.
+    accruing = models.BooleanField(_("in its period"), default=False)
+
     principal_paid = MoneyField(default=Decimal("0.00"))
     interest_paid = MoneyField(default=Decimal("0.00"))
     penalty_paid = MoneyField(default=Decimal("0.00"))
@@ -277,6 +283,14 @@ class Installment(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="installment_status_due"),
             models.Index(fields=["loan", "number"], name="installment_loan_number"),
+            # What the close of business reads: rows in their period, and rows overdue or
+            # in grace (penalty, compound, aging), by loan id ranges.
+            models.Index(fields=["loan"], condition=Q(accruing=True), name="installment_accruing"),
+            models.Index(
+                fields=["loan", "due_date"],
+                condition=Q(status__in=["due", "overdue"]),
+                name="installment_due_or_overdue",
+            ),
         ]
 
     def __str__(self) -> str:

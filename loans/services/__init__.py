@@ -9,7 +9,12 @@ from loans.services.applications import (
     loan_application_submit,
 )
 from loans.services.credit import borrower_profile_submit, credit_line_grant
-from loans.services.disbursement import DisbursementResult, loan_disburse, payout_send
+from loans.services.disbursement import (
+    DisbursementResult,
+    installment_rows,
+    loan_disburse,
+    payout_send,
+)
 from loans.services.face_gate import (
     FaceCheckOutcome,
     face_gate_lock,
@@ -31,6 +36,7 @@ __all__ = [
     "face_gate_lock",
     "face_gate_record",
     "face_gate_waiting",
+    "installment_rows",
     "loan_application_approve",
     "loan_application_cancel",
     "loan_application_expire_stale",

@@ -146,7 +146,9 @@ def loan_disburse(
             created_at=now,
         )
         Installment.objects.bulk_create(
-            installment_rows(loan=loan, version=version, rows=schedule.installments)
+            installment_rows(
+                loan=loan, version=version, rows=schedule.installments, on=business_date
+            )
         )
         journal_transaction_post(
             idempotency_key=f"disbursement:{loan.public_id}",
@@ -183,10 +185,11 @@ def loan_disburse(
 
 
 def installment_rows(
-    *, loan: Loan, version: ScheduleVersion, rows: Sequence[ScheduleRow]
+    *, loan: Loan, version: ScheduleVersion, rows: Sequence[ScheduleRow], on: dt.date
 ) -> list[Installment]:
-    """Installment rows of a schedule version, each with its interest span over its whole
-    period on its opening balance (loans.schedule.accrual)."""
+    """Installment rows of a schedule version made on `on`, each with its interest span over
+    its whole period on its opening balance (loans.schedule.accrual); the row whose period
+    runs on `on` is the one accruing."""
     return [
         Installment(
             loan=loan,
@@ -200,6 +203,7 @@ def installment_rows(
             interest=row.interest,
             interest_span_start_date=row.period_start_date,
             interest_span_base=row.opening_balance,
+            accruing=row.period_start_date <= on < row.due_date,
         )
         for row in rows
     ]
@@ -291,7 +295,7 @@ def _cancel_loan(loan_id: int, *, business_date: dt.date, now: dt.datetime, reas
     loan.status = Loan.Status.CANCELLED
     loan.principal_outstanding = Decimal("0.00")
     loan.save(update_fields=["status", "principal_outstanding"])
-    loan.installments.update(status=Installment.Status.CANCELLED)
+    loan.installments.update(status=Installment.Status.CANCELLED, accruing=False)
     if loan.application_id is not None:
         application = LoanApplication.objects.select_for_update().get(pk=loan.application_id)
         application_transition(

@@ -55,7 +55,12 @@ def collections_queue(
 ) -> int:
     """Queue the collections of the loans in [first, last] with an installment due on
     `business_date`, in one statement. Returns how many were queued now (a rerun: 0)."""
-    params: dict[str, Any] = {"on": business_date, "now": now, "first": first_loan_id, "last": last_loan_id}
+    params: dict[str, Any] = {
+        "on": business_date,
+        "now": now,
+        "first": first_loan_id,
+        "last": last_loan_id,
+    }
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

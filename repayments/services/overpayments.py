@@ -22,7 +22,9 @@ from repayments.models import OverpaymentMovement, Refund, Repayment
 from repayments.services import core
 
 
-def overpayment_apply(*, loan_id: int, business_date: dt.date, now: dt.datetime) -> Repayment | None:
+def overpayment_apply(
+    *, loan_id: int, business_date: dt.date, now: dt.datetime
+) -> Repayment | None:
     """Apply what is held for a loan to what is due on `business_date` (the close of
     business calls it for loans with an installment due that day). The held money pays by
     the waterfall like any repayment (a receipt of kind "overpayment"); what is not needed

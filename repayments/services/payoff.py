@@ -97,7 +97,7 @@ def payoff_restructure(
     )
     replaced = [target, *future]
     Installment.objects.filter(pk__in=[row.pk for row in replaced]).update(
-        status=Installment.Status.SUPERSEDED
+        status=Installment.Status.SUPERSEDED, accruing=False
     )
     due = on if running else target.due_date
     payoff_row = Installment.objects.create(
