@@ -108,8 +108,10 @@ class CloseStep(models.Model):
     loans_done = models.PositiveIntegerField(_("loans done"), default=0)
     rows_written = models.PositiveBigIntegerField(_("rows written"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
+    counts = models.JSONField(_("what it did"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("close of business step")
@@ -142,6 +144,8 @@ class CloseChunk(models.Model):
     rows_written = models.PositiveBigIntegerField(default=0)
     failed_loans = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # What each rule wrote in this chunk (rows, journal amounts as strings).
+    counts = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
 
@@ -161,3 +165,34 @@ class CloseChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_loan_id}-{self.last_loan_id} {self.state}"
+
+
+class CloseFailure(models.Model):
+    """A loan the close could not process on a day: left out of that day's postings and
+    flagged (`Loan.close_pending_from`); closed again, day by day, by the next close or a
+    staff retry (DOMAIN.md §7). Resolved once its missing days are closed."""
+
+    run = models.ForeignKey(CloseRun, on_delete=models.PROTECT, related_name="failures")
+    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="close_failures")
+    business_date = models.DateField(_("day"))
+    step = models.CharField(_("step"), max_length=48)
+    error = models.TextField(_("error"))
+    occurred_at = models.DateTimeField(_("when"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("loan the close could not process")
+        verbose_name_plural = _("loans the close could not process")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "loan", "step"], name="close_failure_once_per_run_and_step"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["loan"], condition=Q(resolved_at__isnull=True), name="close_failure_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.business_date} {self.step}"

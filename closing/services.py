@@ -8,15 +8,27 @@ stopped half-way resumes where it stopped."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from accounts.models import User
-from closing.models import RUN_TRANSITIONS, CloseRun, CloseRunEvent, RunState
+from closing.chunks import close_loans, loan_catch_up
+from closing.models import RUN_TRANSITIONS, CloseRun, CloseRunEvent, CloseStep, RunState
 from common.exceptions import Conflict, InvalidInput
 from common.models import BusinessCalendar, BusinessDateChange
+from loans.models import Loan
+from loans.services import loan_application_expire_stale
+from repayments.models import CreditReportRecord, OverdueRecord, OverpaymentBalance
+from repayments.services.overpayments import overpayment_apply
+from repayments.services.prepayments import (
+    prepayment_applications_expire,
+    prepayment_execute,
+    prepayments_due,
+)
+from verification.services import face_frames_purge
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -28,8 +40,99 @@ class StepContext:
     now: dt.datetime
 
 
-# (name, function) in order. Each function is idempotent for its run.
-CLOSE_STEPS: list[tuple[str, Callable[[StepContext], None]]] = []
+def _step_catch_up(context: StepContext) -> dict[str, int]:
+    """Loans the close could not process on earlier days are closed first, day by day."""
+    flagged = list(
+        Loan.objects.filter(close_pending_from__lt=context.business_date)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = sum(
+        loan_catch_up(loan_id=loan_id, until=context.business_date, now=context.now)
+        for loan_id in flagged
+    )
+    return {"flagged": len(flagged), "caught_up": int(done)}
+
+
+def _step_prepayments(context: StepContext) -> dict[str, int]:
+    """Approved prepayments dated today are executed (their installment is collected with
+    them)."""
+    executed = failed = 0
+    for application_id in prepayments_due(business_date=context.business_date):
+        application = prepayment_execute(
+            application_id=application_id, business_date=context.business_date, now=context.now
+        )
+        executed += application.status == "executed"
+        failed += application.status == "failed"
+    return {"executed": executed, "failed": failed}
+
+
+def _step_overpayments(context: StepContext) -> dict[str, int]:
+    """What is held for a loan pays its installment on the due date, before any card is
+    charged."""
+    loan_ids = (
+        OverpaymentBalance.objects.filter(
+            amount__gt=0,
+            loan__status=Loan.Status.ACTIVE,
+            loan__installments__due_date=context.business_date,
+            loan__installments__status__in=["due", "overdue"],
+        )
+        .order_by("loan_id")
+        .values_list("loan_id", flat=True)
+        .distinct()
+    )
+    applied = sum(
+        overpayment_apply(loan_id=loan_id, business_date=context.business_date, now=context.now)
+        is not None
+        for loan_id in loan_ids
+    )
+    return {"applied": int(applied)}
+
+
+def _step_loans(context: StepContext) -> dict[str, int]:
+    """The night's rules over every open loan, chunk by chunk (closing.chunks)."""
+    return close_loans(run_id=context.run_id, business_date=context.business_date, now=context.now)
+
+
+def _step_expire(context: StepContext) -> dict[str, int]:
+    following = context.business_date + ONE_DAY
+    return {
+        "loan_applications": loan_application_expire_stale(
+            business_date=following, now=context.now
+        ),
+        "prepayment_applications": prepayment_applications_expire(
+            business_date=following, now=context.now
+        ),
+    }
+
+
+def _step_credit_reports(context: StepContext) -> dict[str, int]:
+    """A credit-report record becomes reportable once the borrower's notice period has
+    passed; records settled more than five years ago are purged."""
+    following = context.business_date + ONE_DAY
+    reportable = CreditReportRecord.objects.filter(
+        state=CreditReportRecord.State.PENDING_NOTICE, report_after__lte=following
+    ).update(state=CreditReportRecord.State.REPORTABLE)
+    old = OverdueRecord.objects.filter(retain_until__lt=following)
+    purged, _ = CreditReportRecord.objects.filter(overdue_record__in=old).delete()
+    records, _ = old.delete()
+    return {"reportable": reportable, "purged": purged + records}
+
+
+def _step_face_data(context: StepContext) -> dict[str, int]:
+    return {"frames_purged": face_frames_purge(now=context.now)}
+
+
+# (name, function) in order. Each is idempotent for its run and returns its counts.
+CLOSE_STEPS: list[tuple[str, Callable[[StepContext], dict[str, int]]]] = [
+    ("catch_up", _step_catch_up),
+    ("prepayments", _step_prepayments),
+    ("overpayments", _step_overpayments),
+    ("loans", _step_loans),
+    ("applications", _step_expire),
+    ("credit_reports", _step_credit_reports),
+    ("face_data", _step_face_data),
+]
 
 
 def _run_transition(
@@ -146,12 +249,26 @@ def business_day_close(
     if run is None:
         return None
     context = StepContext(run_id=run.pk, business_date=business_date, now=now)
-    for name, step in CLOSE_STEPS:
+    for position, (name, step) in enumerate(CLOSE_STEPS, start=1):
+        record, _ = CloseStep.objects.get_or_create(
+            run=run, step=name, defaults={"position": position, "started_at": now}
+        )
+        if record.state == RunState.COMPLETED:
+            continue
+        began = time.monotonic()
         try:
-            step(context)
+            counts = step(context)
         except Exception as exc:
+            CloseStep.objects.filter(pk=record.pk).update(state=RunState.FAILED)
             _fail(run=run, now=now, actor=actor, error=f"{name}: {exc}")
             raise
+        elapsed = dt.timedelta(seconds=time.monotonic() - began)
+        CloseStep.objects.filter(pk=record.pk).update(
+            state=RunState.COMPLETED,
+            finished_at=now + elapsed,
+            duration_ms=int(elapsed.total_seconds() * 1000),
+            counts=counts,
+        )
     _finish(run=run, now=now, actor=actor)
     run.refresh_from_db()
     return run

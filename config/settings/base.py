@@ -281,6 +281,16 @@ MICROLEND = {
     # How long a request that moves money waits for a running close of business before
     # it is refused with "try again shortly" (DOMAIN.md §7).
     "CLOSE_WAIT_SECONDS": env.int("MICROLEND_CLOSE_WAIT_SECONDS", default=3),
+    # The close of business: loans per chunk (one short transaction each), where chunks run
+    # ("inline" in the process that runs the close, or "celery" on the workers), and how
+    # long a queued chunk may stay unfinished before it is queued again.
+    "CLOSE_CHUNK_SIZE": env.int("MICROLEND_CLOSE_CHUNK_SIZE", default=25_000),
+    "CLOSE_WORKERS": env.str("MICROLEND_CLOSE_WORKERS", default="inline"),
+    "CLOSE_CHUNK_RESEND_SECONDS": env.int("MICROLEND_CLOSE_CHUNK_RESEND_SECONDS", default=120),
+    # Reminders before a due date (days), and the notice before an overdue installment is
+    # reported to the credit bureau (DOMAIN.md §6).
+    "REMINDER_DAYS_BEFORE": env.list("MICROLEND_REMINDER_DAYS_BEFORE", cast=int, default=[3, 1]),
+    "CREDIT_REPORT_NOTICE_DAYS": env.int("MICROLEND_CREDIT_REPORT_NOTICE_DAYS", default=7),
 }
 
 # The face check (DOMAIN.md §4): retries, lock-out, retention, session lifetime.

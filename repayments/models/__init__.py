@@ -16,12 +16,15 @@ from repayments.models.prepayments import (
     PrepaymentEvent,
     PrepaymentStatus,
 )
+from repayments.models.records import CreditReportRecord, OverdueRecord
 
 __all__ = [
     "OPEN_PREPAYMENT_STATUSES",
     "PREPAYMENT_TRANSITIONS",
     "Allocation",
+    "CreditReportRecord",
     "DocumentAccess",
+    "OverdueRecord",
     "OverpaymentBalance",
     "OverpaymentMovement",
     "PrepaymentApplication",

@@ -13,41 +13,48 @@ from django.db import connection, transaction
 from loans import owed_sql
 from repayments.models import Repayment
 
-# Collections: one per loan and due date; the key makes a second queueing a no-op.
-_QUEUE_SQL = f"""
-INSERT INTO repayments_repayment
-    (public_id, loan_id, borrower_id, kind, status, amount, idempotency_key, business_date,
-     card_masked, gateway, gateway_reference, failure_reason, attempts, overpaid, requested_at)
-SELECT gen_random_uuid(), l.id, l.borrower_id, 'collection', 'pending', owed.amount,
-       'collection:' || l.public_id || ':' || %(on)s::date, %(on)s::date,
-       COALESCE(p.bank_card_masked, ''), '', '', '', 0, 0, %(now)s
-  FROM loans_loan l
-  JOIN (
-        SELECT i.loan_id,
-               SUM({owed_sql.interest_owed("%(on)s::date")} - i.interest_paid
-                   + i.principal - i.principal_paid
-                   + {owed_sql.penalty_owed("%(on)s::date")} - i.penalty_paid
-                   + {owed_sql.compound_owed("%(on)s::date")} - i.compound_paid) AS gross
-          FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
-         WHERE i.status IN ('pending', 'due', 'overdue') AND i.due_date <= %(on)s::date
-           AND l.status = 'active' AND l.id BETWEEN %(first)s AND %(last)s
-         GROUP BY i.loan_id
-       ) due ON due.loan_id = l.id
-  LEFT JOIN repayments_overpaymentbalance held ON held.loan_id = l.id
-  LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
- CROSS JOIN LATERAL (SELECT due.gross - COALESCE(held.amount, 0) AS amount) owed
- WHERE l.status = 'active' AND l.id BETWEEN %(first)s AND %(last)s
-   AND owed.amount > 0
-   AND l.close_pending_from IS NULL
-   AND EXISTS (SELECT 1 FROM loans_installment d
-                WHERE d.loan_id = l.id AND d.due_date = %(on)s::date
-                  AND d.status IN ('pending', 'due', 'overdue'))
-   -- An approved prepayment dated today collects that installment in its own charge.
-   AND NOT EXISTS (SELECT 1 FROM repayments_prepaymentapplication a
-                    WHERE a.loan_id = l.id AND a.status = 'approved'
-                      AND a.requested_date = %(on)s::date)
-ON CONFLICT (borrower_id, kind, idempotency_key) DO NOTHING
-"""  # noqa: S608 - constant fragments of loans.owed_sql; values are parameters
+_ON = "%(on)s::date"
+# The loans a queueing looks at when the close of business does not say (its own filter
+# also leaves out failed and flagged loans).
+DEFAULT_LOANS = "l.id BETWEEN %(first)s AND %(last)s AND l.status = 'active'"
+
+
+def collections_queue_sql(loans_filter: str) -> str:
+    """One collection per loan with an installment falling due on `on`, for what the loan
+    owes then (its due and overdue rows) less what is held for it; the key makes a second
+    queueing a no-op. An approved prepayment dated that day collects its installment itself
+    (it is paid by then and owes nothing here)."""
+    interest = owed_sql.interest_owed(_ON)
+    penalty = owed_sql.penalty_owed(_ON)
+    compound = owed_sql.compound_owed(_ON)
+    return f"""
+WITH due AS (
+    SELECT i.loan_id,
+           SUM({interest} - i.interest_paid + i.principal - i.principal_paid
+               + {penalty} - i.penalty_paid + {compound} - i.compound_paid) AS gross,
+           bool_or(i.due_date = {_ON}) AS falls_due_today
+      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+     WHERE i.loan_id BETWEEN %(first)s AND %(last)s
+       AND i.status IN ('due', 'overdue') AND i.due_date <= {_ON} AND {loans_filter}
+     GROUP BY i.loan_id
+), made AS (
+    INSERT INTO repayments_repayment
+        (public_id, loan_id, borrower_id, kind, status, amount, idempotency_key,
+         business_date, card_masked, gateway, gateway_reference, failure_reason, attempts,
+         overpaid, requested_at)
+    SELECT gen_random_uuid(), l.id, l.borrower_id, 'collection', 'pending', owed.amount,
+           'collection:' || l.public_id || ':' || {_ON}::text, {_ON},
+           COALESCE(p.bank_card_masked, ''), '', '', '', 0, 0, %(now)s
+      FROM due JOIN loans_loan l ON l.id = due.loan_id
+      LEFT JOIN repayments_overpaymentbalance held ON held.loan_id = l.id
+      LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
+     CROSS JOIN LATERAL (SELECT due.gross - COALESCE(held.amount, 0) AS amount) owed
+     WHERE due.falls_due_today AND owed.amount > 0
+    ON CONFLICT (borrower_id, kind, idempotency_key) DO NOTHING
+    RETURNING id
+)
+SELECT COUNT(*) FROM made
+"""  # noqa: S608 - constant fragments; values are parameters
 
 
 def collections_queue(
@@ -64,8 +71,9 @@ def collections_queue(
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(_QUEUE_SQL, params)
-                return int(cursor.rowcount)
+                cursor.execute(collections_queue_sql(DEFAULT_LOANS), params)
+                (queued,) = cursor.fetchone()
+                return int(queued)
         return _queue_in_python(business_date, now, first_loan_id, last_loan_id)
 
 

@@ -34,7 +34,14 @@ from repayments.allocation import (
     allocate,
     installment_owing,
 )
-from repayments.models import Allocation, OverpaymentBalance, OverpaymentMovement, Repayment
+from repayments.models import (
+    Allocation,
+    CreditReportRecord,
+    OverdueRecord,
+    OverpaymentBalance,
+    OverpaymentMovement,
+    Repayment,
+)
 
 LIVE = (Installment.Status.PENDING, Installment.Status.DUE, Installment.Status.OVERDUE)
 
@@ -251,6 +258,9 @@ def apply_amount(
         row.save()
     if receipt:
         Allocation.objects.bulk_create(receipt)
+    paid_ids = [row.pk for row in rows if row.status == Installment.Status.PAID]
+    if paid_ids:
+        records_settle(installment_ids=paid_ids, on=on)
     loan.principal_outstanding -= totals["principal"]
     loan_refresh_standing(loan, on=on)
     return Applied(
@@ -260,6 +270,24 @@ def apply_amount(
         interest=totals["interest"],
         principal=totals["principal"],
     )
+
+
+RECORD_RETENTION_YEARS = 5
+
+
+def records_settle(*, installment_ids: Sequence[int], on: dt.date) -> None:
+    """Overdue and credit-report records of installments paid up are kept 5 years after
+    the debt is settled (DOMAIN.md §6)."""
+    keep = (
+        on.replace(year=on.year + RECORD_RETENTION_YEARS)
+        if not (on.month == 2 and on.day == 29)
+        else dt.date(on.year + RECORD_RETENTION_YEARS, 2, 28)
+    )
+    records = OverdueRecord.objects.filter(
+        installment_id__in=installment_ids, settled_date__isnull=True
+    )
+    CreditReportRecord.objects.filter(overdue_record__in=records).update(retain_until=keep)
+    records.update(settled_date=on, retain_until=keep)
 
 
 def loan_refresh_standing(loan: Loan, *, on: dt.date) -> None:

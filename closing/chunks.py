@@ -1,0 +1,370 @@
+"""Closing a day for one chunk of loans (an id range), in one short transaction: every rule
+of the night over the chunk (closing/sql.py), the chunk's accrual totals posted to the
+ledger, the chunk marked done. A loan that makes a statement fail is found by halving the
+range inside savepoints, left out, and flagged for staff; the others go on.
+
+Running a chunk twice changes nothing: it is done once, under its row's lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from closing import sql
+from closing.models import CloseChunk, CloseFailure, CloseRun
+from common.money import ZERO
+from ledger.accounts import AccountCode
+from ledger.models import JournalTransaction
+from ledger.services import JournalEntry, credit, debit, journal_entries_post
+from loans.models import Loan
+
+LOANS_STEP = "loans"
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass
+class ChunkTotals:
+    interest: Decimal = ZERO
+    penalty: Decimal = ZERO
+    compound: Decimal = ZERO
+    counts: dict[str, int] = field(default_factory=dict)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, other: ChunkTotals) -> None:
+        self.interest += other.interest
+        self.penalty += other.penalty
+        self.compound += other.compound
+        for key, value in other.counts.items():
+            self.counts[key] = self.counts.get(key, 0) + value
+        self.failed += other.failed
+
+
+def _params(
+    day: dt.date,
+    first: int,
+    last: int,
+    now: dt.datetime,
+    excluded: Sequence[int],
+    catch_up: Sequence[int],
+) -> dict[str, Any]:
+    rules = settings.MICROLEND
+    return {
+        "day": day,
+        "next": day + ONE_DAY,
+        "first": first,
+        "last": last,
+        "now": now,
+        "excluded": list(excluded),
+        "catch_up": list(catch_up),
+        "notice_days": int(rules["CREDIT_REPORT_NOTICE_DAYS"]),
+        "days_before": [int(d) for d in rules["REMINDER_DAYS_BEFORE"]],
+    }
+
+
+def _statements(params: dict[str, Any]) -> ChunkTotals:
+    """Every rule over the range, in order (the accrual reads the state before the day's
+    rows fall due)."""
+    totals = ChunkTotals()
+    with connection.cursor() as cursor:
+        cursor.execute(sql.ACCRUE_INTEREST_PENALTY_COMPOUND, params)
+        interest, penalty, compound, rows = cursor.fetchone()
+        totals.interest, totals.penalty, totals.compound = (
+            Decimal(interest),
+            Decimal(penalty),
+            Decimal(compound),
+        )
+        totals.counts["rows_accrued"] = int(rows)
+        cursor.execute(sql.ROLL_PERIODS, params)
+        ended, started = cursor.fetchone()
+        totals.counts["fell_due"] = int(ended)
+        totals.counts["periods_started"] = int(started)
+        cursor.execute(sql.MARK_OVERDUE, params)
+        moved, records, reports, notices = cursor.fetchone()
+        totals.counts.update(
+            overdue=int(moved),
+            overdue_records=int(records),
+            credit_reports=int(reports),
+            overdue_notices=int(notices),
+        )
+        cursor.execute(sql.REMIND, params)
+        (reminders,) = cursor.fetchone()
+        totals.counts["reminders"] = int(reminders)
+        cursor.execute(sql.QUEUE_COLLECTIONS, params)
+        (collections,) = cursor.fetchone()
+        totals.counts["collections"] = int(collections)
+        cursor.execute(sql.LOANS_IN_RANGE, params)
+        (loans,) = cursor.fetchone()
+        totals.counts["loans"] = int(loans)
+    return totals
+
+
+def _isolating(
+    day: dt.date,
+    first: int,
+    last: int,
+    now: dt.datetime,
+    excluded: list[int],
+    catch_up: Sequence[int],
+) -> ChunkTotals:
+    """The range's statements in a savepoint; a failure is halved until the loan that
+    causes it is found, which is left out (its error kept) while the rest go on."""
+    try:
+        with transaction.atomic():
+            return _statements(_params(day, first, last, now, excluded, catch_up))
+    except DatabaseError as exc:
+        loans = list(
+            Loan.objects.filter(pk__gte=first, pk__lte=last)
+            .exclude(pk__in=excluded)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if len(loans) <= 1:
+            totals = ChunkTotals()
+            if loans:
+                excluded.append(loans[0])
+                totals.failed.append((loans[0], str(exc).strip()[:2000]))
+            return totals
+        middle = loans[len(loans) // 2 - 1]
+        totals = _isolating(day, first, middle, now, excluded, catch_up)
+        totals.add(_isolating(day, middle + 1, last, now, excluded, catch_up))
+        return totals
+
+
+def accrual_entries(
+    totals: ChunkTotals, *, day: dt.date, key: str, loan_id: int | None = None
+) -> list[JournalEntry]:
+    """The night's accrual of a chunk (or of one loan being caught up), one balanced
+    transaction per component with something to post."""
+    entries = []
+    for kind, amount, receivable, income in (
+        (
+            JournalTransaction.Kind.INTEREST_ACCRUAL,
+            totals.interest,
+            AccountCode.INTEREST_RECEIVABLE,
+            AccountCode.INTEREST_INCOME,
+        ),
+        (
+            JournalTransaction.Kind.PENALTY_ACCRUAL,
+            totals.penalty,
+            AccountCode.PENALTY_RECEIVABLE,
+            AccountCode.PENALTY_INCOME,
+        ),
+        (
+            JournalTransaction.Kind.COMPOUND_ACCRUAL,
+            totals.compound,
+            AccountCode.COMPOUND_INTEREST_RECEIVABLE,
+            AccountCode.COMPOUND_INTEREST_INCOME,
+        ),
+    ):
+        if amount == 0:
+            continue
+        if amount < 0:
+            # Never expected (cumulative amounts only grow); posted as it is, so the ledger
+            # keeps agreeing with the loans, and visible as a credit to the receivable.
+            receivable, income = income, receivable
+            amount = -amount
+        entries.append(
+            JournalEntry(
+                idempotency_key=f"{kind}:{day}:{key}",
+                kind=kind,
+                business_date=day,
+                postings=[debit(receivable, amount, loan_id), credit(income, amount, loan_id)],
+                description=f"Accrual of {day} ({key})",
+            )
+        )
+    return entries
+
+
+def chunk_close(*, chunk_id: int, now: dt.datetime) -> CloseChunk:
+    """Close the chunk's loans for its run's day. Safe to run twice (and from two workers
+    at once): the chunk row is locked and a done chunk is returned as it is."""
+    started = time.monotonic()
+    with transaction.atomic(durable=True):
+        chunk = CloseChunk.objects.select_for_update().select_related("step__run").get(pk=chunk_id)
+        if chunk.state == CloseChunk.State.DONE:
+            return chunk
+        run = chunk.step.run
+        day = run.business_date
+        if connection.vendor == "postgresql":
+            excluded: list[int] = []
+            totals = _isolating(day, chunk.first_loan_id, chunk.last_loan_id, now, excluded, ())
+        else:
+            from closing.python import chunk_close_python
+
+            totals = chunk_close_python(
+                day=day, first=chunk.first_loan_id, last=chunk.last_loan_id, now=now
+            )
+        journal_entries_post(
+            entries=accrual_entries(totals, day=day, key=f"chunk:{chunk.first_loan_id}"),
+            now=now,
+            skip_duplicates=True,
+        )
+        for loan_id, error in totals.failed:
+            loan_flag(run=run, loan_id=loan_id, step=LOANS_STEP, error=error, now=now)
+        chunk.state = CloseChunk.State.DONE
+        chunk.attempts += 1
+        chunk.loans = totals.counts.get("loans", 0)
+        chunk.failed_loans = len(totals.failed)
+        chunk.rows_written = sum(v for k, v in totals.counts.items() if k not in ("loans",))
+        chunk.counts = {
+            **totals.counts,
+            "interest": str(totals.interest),
+            "penalty": str(totals.penalty),
+            "compound": str(totals.compound),
+        }
+        chunk.finished_at = now
+        chunk.duration_ms = int((time.monotonic() - started) * 1000)
+        chunk.save()
+    return chunk
+
+
+def loan_flag(*, run: CloseRun, loan_id: int, step: str, error: str, now: dt.datetime) -> None:
+    """Leave a loan out of this day's close: it is recognised by the ledger only up to the
+    day (its first date still to close) and shown to staff with the error."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.FLAG_LOAN, {"day": run.business_date, "loan_id": loan_id})
+    CloseFailure.objects.get_or_create(
+        run=run,
+        loan_id=loan_id,
+        step=step,
+        defaults={"business_date": run.business_date, "error": error, "occurred_at": now},
+    )
+
+
+def loan_catch_up(*, loan_id: int, until: dt.date, now: dt.datetime) -> bool:
+    """Close a flagged loan's missing days one after another, in order, up to (not
+    including) `until`, each in its own transaction; True when it is up to date (its flag
+    cleared, its failures resolved). A day that fails again leaves it flagged from there."""
+    while True:
+        loan = Loan.objects.get(pk=loan_id)
+        day = loan.close_pending_from
+        if day is None:
+            return True
+        if day >= until:
+            with transaction.atomic(durable=True):
+                Loan.objects.filter(pk=loan_id, close_pending_from=day).update(
+                    close_pending_from=None
+                )
+                CloseFailure.objects.filter(loan_id=loan_id, resolved_at__isnull=True).update(
+                    resolved_at=now
+                )
+            return True
+        try:
+            with transaction.atomic(durable=True):
+                locked = Loan.objects.select_for_update().get(pk=loan_id)
+                if locked.close_pending_from != day:
+                    continue
+                if connection.vendor == "postgresql":
+                    totals = _statements(_params(day, loan_id, loan_id, now, (), (loan_id,)))
+                else:
+                    from closing.python import chunk_close_python
+
+                    totals = chunk_close_python(
+                        day=day, first=loan_id, last=loan_id, now=now, catch_up=True
+                    )
+                journal_entries_post(
+                    entries=accrual_entries(
+                        totals, day=day, key=f"loan:{locked.public_id}", loan_id=loan_id
+                    ),
+                    now=now,
+                    skip_duplicates=True,
+                )
+                locked.close_pending_from = day + ONE_DAY
+                locked.save(update_fields=["close_pending_from"])
+        except DatabaseError:
+            return False
+
+
+def chunks_plan(*, run: CloseRun, step_name: str, now: dt.datetime) -> list[int]:
+    """The step's chunks (made once per run): loan-id ranges of `CLOSE_CHUNK_SIZE` ids
+    over the open loans. Returns the ids of the chunks not yet done."""
+    from closing.models import CloseStep
+
+    step = CloseStep.objects.get(run=run, step=step_name)
+    if not step.chunks.exists():
+        with connection.cursor() as cursor:
+            cursor.execute(sql.ID_RANGE)
+            low, high = cursor.fetchone()
+        size = int(settings.MICROLEND["CLOSE_CHUNK_SIZE"])
+        if low is not None:
+            CloseChunk.objects.bulk_create(
+                [
+                    CloseChunk(
+                        step=step, first_loan_id=first, last_loan_id=min(first + size - 1, high)
+                    )
+                    for first in range(low, high + 1, size)
+                ],
+                ignore_conflicts=True,
+            )
+        CloseStep.objects.filter(pk=step.pk).update(chunks_total=step.chunks.count())
+    return list(
+        step.chunks.filter(state=CloseChunk.State.PENDING)
+        .order_by("first_loan_id")
+        .values_list("pk", flat=True)
+    )
+
+
+def close_loans(*, run_id: int, business_date: dt.date, now: dt.datetime) -> dict[str, int]:
+    """Close every open loan for the run's day, chunk by chunk: in this process one after
+    another (the embedded default, tests, the command without workers), or spread over the
+    Celery workers (`MICROLEND["CLOSE_WORKERS"] = "celery"`), which any number of processes
+    on any number of machines share through Redis and PostgreSQL. Either way the database
+    decides what is done: a chunk lost by the broker is sent again; a chunk run twice is
+    done once."""
+    from closing.models import CloseStep
+
+    run = CloseRun.objects.get(pk=run_id)
+    pending = chunks_plan(run=run, step_name=LOANS_STEP, now=now)
+    if settings.MICROLEND["CLOSE_WORKERS"] == "celery":
+        _run_on_workers(pending, now=now)
+    else:
+        for chunk_id in pending:
+            chunk_close(chunk_id=chunk_id, now=now)
+    step = CloseStep.objects.get(run=run, step=LOANS_STEP)
+    done = step.chunks.filter(state=CloseChunk.State.DONE)
+    totals: dict[str, int] = {}
+    for counts in done.values_list("counts", flat=True):
+        for key, value in counts.items():
+            if isinstance(value, int):
+                totals[key] = totals.get(key, 0) + value
+    failed = sum(done.values_list("failed_loans", flat=True))
+    CloseStep.objects.filter(pk=step.pk).update(
+        chunks_done=done.count(),
+        loans_total=totals.get("loans", 0) + failed,
+        loans_done=totals.get("loans", 0),
+        rows_written=sum(v for k, v in totals.items() if k != "loans"),
+        errors=failed,
+    )
+    return {**totals, "failed_loans": failed}
+
+
+def _run_on_workers(chunk_ids: list[int], *, now: dt.datetime) -> None:
+    """Queue the chunks and wait for the database to say they are all done, sending again
+    any chunk that no worker finished within `CLOSE_CHUNK_RESEND_SECONDS`."""
+    from closing.tasks import close_chunk_task
+
+    def send(ids: list[int]) -> None:
+        for chunk_id in ids:
+            close_chunk_task.apply_async(kwargs={"chunk_id": chunk_id, "now": now.isoformat()})
+
+    send(chunk_ids)
+    resend_after = float(settings.MICROLEND["CLOSE_CHUNK_RESEND_SECONDS"])  # float-ok: seconds
+    sent_at = time.monotonic()
+    remaining = set(chunk_ids)
+    while remaining:
+        time.sleep(0.05)  # float-ok: poll interval
+        remaining -= set(
+            CloseChunk.objects.filter(pk__in=remaining, state=CloseChunk.State.DONE).values_list(
+                "pk", flat=True
+            )
+        )
+        if remaining and time.monotonic() - sent_at > resend_after:
+            send(sorted(remaining))
+            sent_at = time.monotonic()
