@@ -18,11 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from closing.models import CloseRun, CloseRunEvent, CloseStep
 from closing.services import business_day_close
 from common.admin_mixins import ReadOnlyAdminMixin
 from common.exceptions import DomainError
-from common.models import BusinessCalendar, BusinessDateChange
+from common.models import BusinessCalendar, BusinessDateChange, CloseRun, CloseRunEvent, CloseStep
 
 
 class CloseBusinessDayForm(forms.Form):

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from closing import sql
-from closing.models import CloseChunk, CloseFailure, CloseRun
+from closing.models import CloseFailure
+from common.models import CloseChunk, CloseRun, CloseStep
 from common.money import ZERO
 from ledger.accounts import AccountCode
 from ledger.models import JournalTransaction
@@ -285,8 +286,6 @@ def loan_catch_up(*, loan_id: int, until: dt.date, now: dt.datetime) -> bool:
 def chunks_plan(*, run: CloseRun, step_name: str, now: dt.datetime) -> list[int]:
     """The step's chunks (made once per run): loan-id ranges of `CLOSE_CHUNK_SIZE` ids
     over the open loans. Returns the ids of the chunks not yet done."""
-    from closing.models import CloseStep
-
     step = CloseStep.objects.get(run=run, step=step_name)
     if not step.chunks.exists():
         with connection.cursor() as cursor:
@@ -318,8 +317,6 @@ def close_loans(*, run_id: int, business_date: dt.date, now: dt.datetime) -> dic
     on any number of machines share through Redis and PostgreSQL. Either way the database
     decides what is done: a chunk lost by the broker is sent again; a chunk run twice is
     done once."""
-    from closing.models import CloseStep
-
     run = CloseRun.objects.get(pk=run_id)
     pending = chunks_plan(run=run, step_name=LOANS_STEP, now=now)
     if settings.MICROLEND["CLOSE_WORKERS"] == "celery":

@@ -16,9 +16,16 @@ from django.db import transaction
 
 from accounts.models import User
 from closing.chunks import close_loans, loan_catch_up
-from closing.models import RUN_TRANSITIONS, CloseRun, CloseRunEvent, CloseStep, RunState
 from common.exceptions import Conflict, InvalidInput
-from common.models import BusinessCalendar, BusinessDateChange
+from common.models import (
+    RUN_TRANSITIONS,
+    BusinessCalendar,
+    BusinessDateChange,
+    CloseRun,
+    CloseRunEvent,
+    CloseStep,
+    RunState,
+)
 from loans.models import Loan
 from loans.services import loan_application_expire_stale
 from repayments.models import CreditReportRecord, OverdueRecord, OverpaymentBalance

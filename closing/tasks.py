@@ -9,8 +9,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from closing.chunks import chunk_close
-from closing.models import CloseRun
 from closing.services import business_days_close_until
+from common.models import CloseRun
 from common.selectors import business_date_get
 
 

@@ -141,12 +141,13 @@ class RepaymentListCreateApi(BorrowerApi):
     def _pay(self, request: Request, public_id: uuid.UUID) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        loan = selectors.loan_for_borrower(borrower=_borrower(request), public_id=public_id)
         repayment = repayment_submit(
             borrower=_borrower(request),
             loan_public_id=public_id,
             amount=serializer.validated_data["amount"],
             idempotency_key=idempotency_key_validate(request.headers.get("Idempotency-Key")),
-            business_date=business_date_for_money(),
+            business_date=business_date_for_money(loan_id=loan.pk),
             now=timezone.now(),
         )
         repayment = selectors.repayment_for_borrower(
@@ -257,12 +258,13 @@ class PayoffApi(BorrowerApi):
     def _pay(self, request: Request, public_id: uuid.UUID) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        loan = selectors.loan_for_borrower(borrower=_borrower(request), public_id=public_id)
         repayment = payoff_submit(
             borrower=_borrower(request),
             loan_public_id=public_id,
             amount=serializer.validated_data.get("amount"),
             idempotency_key=idempotency_key_validate(request.headers.get("Idempotency-Key")),
-            business_date=business_date_for_money(),
+            business_date=business_date_for_money(loan_id=loan.pk),
             now=timezone.now(),
         )
         repayment = selectors.repayment_for_borrower(
@@ -307,12 +309,13 @@ class RefundCreateApi(BorrowerApi):
     def _refund(self, request: Request, public_id: uuid.UUID) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        loan = selectors.loan_for_borrower(borrower=_borrower(request), public_id=public_id)
         refund = refund_request(
             borrower=_borrower(request),
             loan_public_id=public_id,
             amount=serializer.validated_data["amount"],
             idempotency_key=idempotency_key_validate(request.headers.get("Idempotency-Key")),
-            business_date=business_date_for_money(),
+            business_date=business_date_for_money(loan_id=loan.pk),
             now=timezone.now(),
         )
         return Response(RefundOutputSerializer(refund).data, status=status.HTTP_201_CREATED)

@@ -20,7 +20,7 @@ INSERT_ONLY_TABLES = (
     "accounts_securityevent",
     "verification_facedataevent",
     "verification_facedataaccess",
-    "closing_closerunevent",
+    "common_closerunevent",
 )
 
 

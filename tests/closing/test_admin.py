@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from closing.models import CloseRun
+from common.models import CloseRun
 from common.selectors import business_date_get
 
 

@@ -9,10 +9,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from closing import services as closing_services
-from closing.models import CloseRun, CloseRunEvent, RunState
 from closing.services import business_day_close, business_days_close_until
 from common.exceptions import InvalidInput
-from common.models import BusinessCalendar, BusinessDateChange
+from common.models import BusinessCalendar, BusinessDateChange, CloseRun, CloseRunEvent, RunState
 from common.selectors import CloseOfBusinessRunning, business_date_for_money, business_date_get
 
 ONE_DAY = dt.timedelta(days=1)

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from closing.models import CloseRun
 from closing.services import business_day_close, business_days_close_until
 from common.exceptions import DomainError
+from common.models import CloseRun
 from common.selectors import business_date_get
 
 

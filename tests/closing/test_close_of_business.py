@@ -1,0 +1,264 @@
+"""The close of business over real loans: accruals to the fen (and reconciled with the
+ledger after every close), due and overdue with penalty and compound interest, records,
+reminders, collections, idempotency, a failing loan isolated and caught up, a payment
+racing a chunk, and the embedded default's loan-by-loan close giving the same figures."""
+
+import datetime as dt
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from closing.chunks import chunk_close
+from closing.models import CloseFailure
+from closing.python import chunk_close_python
+from closing.services import business_day_close, business_days_close_until
+from common.models import BusinessCalendar, CloseChunk, CloseRun, CloseStep
+from common.selectors import business_date_for_money, business_date_get
+from ledger.models import JournalTransaction
+from loans.models import Installment, Loan
+from loans.reconciliation import ledger_reconcile
+from notifications.models import Notification
+from repayments.models import CreditReportRecord, OverdueRecord, Repayment
+from repayments.services import repayment_submit
+from tests.loans.factories import MicroProductFactory, borrower
+from tests.repayments.factories import disbursed_loan
+
+D = Decimal
+DRAWN = dt.date(2024, 3, 10)
+ONE = dt.timedelta(days=1)
+
+
+def open_on(day):
+    BusinessCalendar.objects.filter(pk=1).update(current_date=day, state="open")
+
+
+def close_through(day):
+    return business_days_close_until(until=day, now=timezone.now())
+
+
+@pytest.fixture
+def micro_loan(db):
+    """10,000.00 at 0.05%/day, 10 periods, equal principal, drawn 2024-03-10 (DOMAIN.md)."""
+    open_on(DRAWN)
+    user = borrower(business_date=DRAWN)
+    return disbursed_loan(user, MicroProductFactory.create(), amount="10000", term=10,
+                          method="equal_principal", on=DRAWN)
+
+
+def accrued(kind):
+    return sum(
+        (t.lines.filter(amount__gt=0).first().amount for t in
+         JournalTransaction.objects.filter(kind=kind)),
+        D(0),
+    )
+
+
+def test_daily_accruals_add_up_to_each_periods_interest_and_reconcile(micro_loan):
+    first = micro_loan.installments.get(number=1)
+    close_through(first.due_date - ONE)  # every day of period 1
+    assert accrued("interest_accrual") == first.interest == D("155.00")
+    report = ledger_reconcile(business_date=business_date_get())
+    assert report.is_clean, report
+    first.refresh_from_db()
+    assert first.status == Installment.Status.DUE
+    assert not first.accruing
+    second = micro_loan.installments.get(number=2)
+    assert second.accruing
+    # The collection of the installment due that day was queued for after the close.
+    close_through(first.due_date)
+    collection = Repayment.objects.get(kind="collection")
+    assert collection.amount == D("1155.00")
+    assert collection.status == "pending"
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
+
+
+def test_penalty_and_compound_on_the_domain_example(micro_loan):
+    """Installment 2 (1,000.00 + 135.00, due 2024-05-10) paid on 2024-05-15, past grace:
+    penalty 1,000 × 0.075% × 5 = 3.75, compound 135 × 0.075% × 5 = 0.51."""
+    first = micro_loan.installments.get(number=1)
+    close_through(first.due_date - ONE)
+    repayment_submit(borrower=micro_loan.borrower, loan_public_id=micro_loan.public_id,
+                     amount=D("1155.00"), idempotency_key="r1",
+                     business_date=first.due_date, now=timezone.now())
+    close_through(dt.date(2024, 5, 14))
+    assert business_date_get() == dt.date(2024, 5, 15)
+    second = micro_loan.installments.get(number=2)
+    assert second.status == Installment.Status.OVERDUE
+    record = OverdueRecord.objects.get(installment=second)
+    assert record.overdue_from == dt.date(2024, 5, 12)
+    assert CreditReportRecord.objects.get(overdue_record=record).state == "pending_notice"
+    assert Notification.objects.filter(kind="repayment_overdue").exists()
+    assert accrued("penalty_accrual") == D("3.75")
+    assert accrued("compound_accrual") == D("0.51")
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
+    repayment = repayment_submit(borrower=micro_loan.borrower, loan_public_id=micro_loan.public_id,
+                                 amount=D("1139.26"), idempotency_key="r2",
+                                 business_date=business_date_get(), now=timezone.now())
+    assert {(a.component, a.amount) for a in repayment.allocations.all()} == {
+        ("penalty", D("3.75")),
+        ("compound", D("0.51")),
+        ("interest", D("135.00")),
+        ("principal", D("1000.00")),
+    }
+    second.refresh_from_db()
+    assert second.status == Installment.Status.PAID
+    record.refresh_from_db()
+    assert record.settled_date == dt.date(2024, 5, 15)
+    assert record.retain_until == dt.date(2029, 5, 15)
+    close_through(dt.date(2024, 5, 20))
+    assert accrued("penalty_accrual") == D("3.75")  # nothing more once paid
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
+
+
+def test_closing_the_same_date_twice_changes_nothing_the_second_time(micro_loan):
+    business_day_close(business_date=DRAWN, now=timezone.now())
+    before = (JournalTransaction.objects.count(), CloseChunk.objects.count())
+    assert business_day_close(business_date=DRAWN, now=timezone.now()) is None
+    assert (JournalTransaction.objects.count(), CloseChunk.objects.count()) == before
+    # And a chunk run again (a duplicate delivery) is a no-op.
+    chunk = CloseChunk.objects.get()
+    chunk_close(chunk_id=chunk.pk, now=timezone.now())
+    assert JournalTransaction.objects.count() == before[0]
+
+
+def test_reminders_before_on_and_after_the_due_date(micro_loan):
+    first = micro_loan.installments.get(number=1)
+    close_through(first.due_date + dt.timedelta(days=9))
+    kinds = list(
+        Notification.objects.filter(user=micro_loan.borrower)
+        .order_by("created_at", "pk")
+        .values_list("kind", "context__days")
+    )
+    assert ("repayment_due_soon", "3") in kinds
+    assert ("repayment_due_soon", "1") in kinds
+    assert ("repayment_due_today", "0") in kinds
+    assert any(kind == "repayment_overdue" for kind, _ in kinds)
+    # A rerun of a day writes no reminder twice.
+    count = Notification.objects.count()
+    chunk = CloseChunk.objects.filter(step__run__business_date=first.due_date).first()
+    CloseChunk.objects.filter(pk=chunk.pk).update(state="pending", finished_at=None)
+    chunk_close(chunk_id=chunk.pk, now=timezone.now())
+    assert Notification.objects.count() == count
+
+
+def _break_loan(loan):
+    """A loan the close cannot process: a trigger (made by the owner role) refuses any
+    change to its installments, as corrupt data would."""
+    from common.db.postgresql.base import owner_connect
+
+    with owner_connect(connection.settings_dict) as owner, owner.cursor() as cursor:
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION test_refuse() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'installment % is corrupt', OLD.id; END; $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_refuse BEFORE UPDATE ON loans_installment FOR EACH ROW "
+            f"WHEN (OLD.loan_id = {int(loan.pk)}) EXECUTE FUNCTION test_refuse()"
+        )
+        owner.commit()
+
+
+def _mend():
+    from common.db.postgresql.base import owner_connect
+
+    with owner_connect(connection.settings_dict) as owner, owner.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS test_refuse ON loans_installment")
+        owner.commit()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_loan_that_fails_is_left_out_flagged_and_caught_up_later():
+    from tests.conftest import _ensure_reference_data
+
+    _ensure_reference_data()
+    open_on(DRAWN)
+    product = MicroProductFactory.create()
+    healthy = disbursed_loan(borrower(business_date=DRAWN), product, amount="10000", term=10,
+                             method="equal_principal", on=DRAWN, key="ok")
+    broken = disbursed_loan(borrower(business_date=DRAWN), product, amount="5000", term=5,
+                            method="equal_principal", on=DRAWN, key="bad")
+    first_due = healthy.installments.get(number=1).due_date
+    close_through(first_due - dt.timedelta(days=2))
+    _break_loan(broken)
+    try:
+        close_through(first_due)  # the day its first row falls due: the roll fails
+    finally:
+        _mend()
+    broken.refresh_from_db()
+    assert broken.close_pending_from == first_due - ONE
+    failure = CloseFailure.objects.get(loan=broken)
+    assert "corrupt" in failure.error
+    assert failure.resolved_at is None
+    healthy_row = healthy.installments.get(number=1)
+    assert healthy_row.status == Installment.Status.DUE
+    assert business_date_get() == first_due + ONE
+    # The ledger recognises the broken loan only up to its flag; it still reconciles.
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
+    # The next close catches its missing days up first, in order, then closes it with
+    # the others.
+    close_through(first_due + ONE)
+    broken.refresh_from_db()
+    assert broken.close_pending_from is None
+    assert broken.installments.get(number=1).status == Installment.Status.DUE
+    assert CloseFailure.objects.get(loan=broken).resolved_at is not None
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_during_the_close_waits_for_its_loans_chunk():
+    """While the close runs, a payment for a loan is applied after the close has processed
+    that loan (valued the next day), never half-way through it."""
+    from tests.conftest import _ensure_reference_data
+
+    _ensure_reference_data()
+    open_on(DRAWN)
+    loan = disbursed_loan(borrower(business_date=DRAWN), MicroProductFactory.create(),
+                          amount="10000", term=10, method="equal_principal", on=DRAWN)
+    day = loan.installments.get(number=1).due_date
+    close_through(day - ONE)
+    run = CloseRun.objects.create(business_date=day, source="staff", started_at=timezone.now())
+    step = CloseStep.objects.create(run=run, step="loans", position=4, started_at=timezone.now())
+    chunk = CloseChunk.objects.create(step=step, first_loan_id=loan.pk, last_loan_id=loan.pk)
+    BusinessCalendar.objects.filter(pk=1).update(state="closing")
+    seen: list[object] = []
+
+    def pay():
+        try:
+            seen.append(business_date_for_money(loan_id=loan.pk, wait=dt.timedelta(seconds=20)))
+        finally:
+            connection.close()
+
+    payer = threading.Thread(target=pay)
+    payer.start()
+    time.sleep(0.5)
+    assert seen == []  # still waiting: the loan's chunk is not done
+    assert business_date_for_money(wait=dt.timedelta(0)) == day + ONE  # new money goes on
+    chunk_close(chunk_id=chunk.pk, now=timezone.now())
+    payer.join(timeout=30)
+    assert seen == [day + ONE]
+
+
+def test_the_embedded_default_closes_a_chunk_to_the_same_figures(micro_loan, db):
+    """The loan-by-loan close (SQLite's) and the set-based SQL agree, rule by rule."""
+    from closing.chunks import _params, _statements
+
+    first = micro_loan.installments.get(number=1)
+    close_through(first.due_date - dt.timedelta(days=2))
+    day = business_date_get()
+    from django.db import transaction
+
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        sql_totals = _statements(_params(day, micro_loan.pk, micro_loan.pk, timezone.now(), (), ()))
+        transaction.savepoint_rollback(sid)
+        python_totals = chunk_close_python(day=day, first=micro_loan.pk, last=micro_loan.pk,
+                                           now=timezone.now())
+    assert (sql_totals.interest, sql_totals.penalty, sql_totals.compound) == (
+        python_totals.interest, python_totals.penalty, python_totals.compound,
+    )
+    assert sql_totals.counts == python_totals.counts
+    assert Loan.objects.filter(pk=micro_loan.pk).exists()
