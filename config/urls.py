@@ -24,3 +24,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Under /api/ Django's own error answers use the API's `{"detail", "code"}` format.
+handler400 = "common.api.bad_request"
+handler403 = "common.api.permission_denied"
+handler404 = "common.api.page_not_found"
+handler500 = "common.api.server_error"

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: a request declaring too large a body is refused unread.
+    "common.uploads.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.request_context.DeviceIdMiddleware",
@@ -123,6 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.VisibleCharactersValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"
@@ -171,9 +174,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
-        "common.api.DecimalJSONParser",
+        "common.parsers.DecimalJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -183,8 +186,47 @@ REST_FRAMEWORK = {
         "anon": "120/minute",
         "user": "600/minute",
         "face_hints": "90/minute",
+        # Uploads of face pictures, per borrower and per client address (common.uploads).
+        "face_enrolment": env.str("THROTTLE_FACE_ENROLMENT", default="10/hour"),
+        "face_enrolment_ip": env.str("THROTTLE_FACE_ENROLMENT_IP", default="30/hour"),
+        "face_attempt": env.str("THROTTLE_FACE_ATTEMPT", default="20/hour"),
+        "face_attempt_ip": env.str("THROTTLE_FACE_ATTEMPT_IP", default="60/hour"),
     },
 }
+# Deepest nesting of arrays and objects a JSON request body may have (common.api).
+API_JSON_MAX_DEPTH = 32
+
+# What one request may send (common.uploads, common.images). The declared Content-Length
+# is checked before the body is read; Django never reads more than that.
+UPLOADS = {
+    # Any request at all: the largest legitimate one is a burst of face-check frames.
+    "MAX_REQUEST_BYTES": env.int("UPLOAD_MAX_REQUEST_BYTES", default=16 * 1024 * 1024),
+    "MAX_PHOTO_REQUEST_BYTES": env.int("UPLOAD_MAX_PHOTO_REQUEST_BYTES", default=8 * 1024 * 1024),
+    "MAX_HINT_REQUEST_BYTES": 400 * 1024,
+    "IMAGES": {
+        # A reference photo (and, later, a scanned document): a 12-megapixel phone photo
+        # passes; a 7000 x 7000 "bomb" of a few kilobytes does not.
+        "photo": {
+            "max_bytes": 8 * 1000 * 1000,
+            "max_pixels": 16_800_000,
+            "max_side": 6_000,
+            "min_side": 64,
+        },
+        # One camera frame of a face check (the page sends 640 px wide; an app up to 1080p).
+        "frame": {
+            "max_bytes": 1_500_000,
+            "max_pixels": 2_100_000,
+            "max_side": 1_920,
+            "min_side": 64,
+        },
+        "hint": {"max_bytes": 300_000, "max_pixels": 1_000_000, "max_side": 1_280, "min_side": 32},
+    },
+}
+# Non-file fields of a request (a JSON body, a form): 413 above this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=512 * 1024)
+# A face check sends at most FACE_CHECK["MAX_FRAMES"] files; a few more get a clear 400.
+DATA_UPLOAD_MAX_NUMBER_FILES = 12
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 SPECTACULAR_SETTINGS = {
     "TITLE": "microlend API",
     "DESCRIPTION": "Credit lines, repayment schedules, loan applications, face checks and "
@@ -245,9 +287,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# Sign-in lockout (django-axes, accounts.lockout). Failures count per account, whichever
+# identifier (mobile number, e-mail, username) was typed, combined with the client
+# address: a stranger elsewhere cannot lock a borrower out. Separately, one address is
+# locked after AXES_FAILURE_LIMIT_PER_ADDRESS failures across all accounts.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_FAILURE_LIMIT_PER_ADDRESS = env.int("AXES_FAILURE_LIMIT_PER_ADDRESS", default=30)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_account_key"
+AXES_HANDLER = "accounts.lockout.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 # Locked-out logins (pages, API and admin) get the same clear answer.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
