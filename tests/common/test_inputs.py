@@ -54,7 +54,6 @@ def test_plain_ascii_decimals_are_read_exactly(value, expected):
         ("", "invalid"),
         ("0x10", "invalid"),
         ("\u00a0100", "invalid"),  # a no-break space is not ASCII white space
-        (0.1, "invalid"),  # float-ok: refused
         (True, "invalid"),
         (None, "invalid"),
         ([1], "invalid"),
@@ -71,6 +70,11 @@ def test_anything_else_is_refused_with_its_reason(value, code):
     with pytest.raises(DecimalInputError) as refused:
         decimal_parse(value, places=2)
     assert refused.value.code == code
+
+
+def test_floats_are_refused():
+    with pytest.raises(DecimalInputError):
+        decimal_parse(0.1, places=2)  # float-ok: refused, its binary value is not 0.1
 
 
 def test_the_largest_amount_that_fits_the_column_is_accepted():
