@@ -99,13 +99,13 @@ def test_a_declared_oversized_body_is_refused_unread(db, settings):
     response = client.generic(
         "POST",
         "/api/v1/auth/login/",
-        data=b"{}",
+        data="{}",
         content_type="application/json",
         CONTENT_LENGTH="50000000",
     )
     _json_error(response, 413, "request_too_large")
     assert response["Connection"] == "close"
-    page = client.generic("POST", "/accounts/login/", data=b"", CONTENT_LENGTH="50000000")
+    page = client.generic("POST", "/accounts/login/", data="", CONTENT_LENGTH="50000000")
     assert page.status_code == 413
 
 
@@ -113,7 +113,7 @@ def test_a_malformed_content_length_is_a_400(db):
     response = APIClient().generic(
         "POST",
         "/api/v1/auth/login/",
-        data=b"{}",
+        data="{}",
         content_type="application/json",
         CONTENT_LENGTH="12abc",
     )

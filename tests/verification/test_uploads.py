@@ -148,14 +148,14 @@ def test_a_declared_50_mb_upload_is_refused_before_it_is_read(consenting):
 
 
 def _rates(**changes):
-    rates = dict(base_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    rates: dict[str, object] = dict(base_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])  # type: ignore[call-overload]
     rates.update(changes)
     return rates
 
 
 def test_enrolment_is_throttled_per_borrower(consenting, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": _rates()}
-    limit = int(_rates()["face_enrolment"].split("/")[0])
+    limit = int(str(_rates()["face_enrolment"]).split("/")[0])
     client = client_for(consenting)
     answers = [
         client.post(ENROL, {"photo": upload(b"not a photo")}).status_code for _ in range(limit + 1)
