@@ -7,6 +7,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # Lets annotations such as ModelAdmin[Loan] and QuerySet[Loan] work at run time.
@@ -20,12 +21,15 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # Where the embedded default keeps its database, broker queue and uploaded files.
 DATA_DIR = Path(env.str("MICROLEND_DATA_DIR", default=str(BASE_DIR / "var")))
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me")
+# The development defaults below are refused by production.py.
+DEFAULT_SECRET_KEY = "insecure-local-only-key-change-me"  # noqa: S105 - refused in production
+DEFAULT_SALT_KEY = "microlend-local-salt-change-me"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEFAULT_SECRET_KEY)
 # Old secret keys still accepted (signatures, and decrypting fields encrypted under them).
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 # Salts of the field-encryption keys (django-fernet-encrypted-fields); the first encrypts,
 # all decrypt, so a new salt at the head rotates the key.
-SALT_KEY = env.list("FIELD_ENCRYPTION_SALT_KEYS", default=["microlend-local-salt-change-me"])
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALT_KEYS", default=[DEFAULT_SALT_KEY])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "csp",
     "common",
     "accounts",
     "ledger",
@@ -66,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -95,7 +101,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 # The embedded default is SQLite in WAL mode with IMMEDIATE transactions, so the web
 # process, the worker and beat can write to it side by side without "database is locked".
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'microlend.sqlite3'}")
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'microlend.sqlite3'}"
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -227,6 +235,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=512
 # A face check sends at most FACE_CHECK["MAX_FRAMES"] files; a few more get a clear 400.
 DATA_UPLOAD_MAX_NUMBER_FILES = 12
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Content-Security-Policy (django-csp): scripts, styles, fonts and connections only from
+# this site; no inline script or style anywhere (pages keep theirs in static files and
+# pass data in <script type="application/json"> blocks, which are not executed).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:", "mediastream:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Whether /api/schema/ and /api/docs/ are open to everyone (production: staff only).
+API_DOCS_PUBLIC = env.bool("MICROLEND_API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "microlend API",
     "DESCRIPTION": "Credit lines, repayment schedules, loan applications, face checks and "
