@@ -96,8 +96,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     {
         "type": "string",
         "format": "decimal",
-        "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
         "example": "1000.00",
+        "description": "ASCII digits, an optional minus sign and point: no exponent.",
     }
 )
 class DecimalStringField(serializers.Field[Decimal, Decimal, str, Any]):
