@@ -7,10 +7,10 @@ the policy does not govern, so the condition is polled from here."""
 
 import time
 
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT_SECONDS = 30
 
 
-def wait_until(page, expression: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+def wait_until(page, expression: str, timeout: int = DEFAULT_TIMEOUT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     while not page.evaluate(expression):
         if time.monotonic() > deadline:
