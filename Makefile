@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint format typecheck migrations-check bench messages clean
+.PHONY: help install run test fuzz check lint format typecheck migrations-check bench messages clean
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -29,8 +29,11 @@ run: install ## Run web, worker and beat on the embedded default (SQLite, no ser
 	@echo "Starting web (http://127.0.0.1:8000), Celery worker and beat. Ctrl-C stops all."
 	$(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
-test: install ## Run the whole test suite against the real PostgreSQL and Redis
+test: install ## Run the whole test suite (the API fuzzing included) against the real PostgreSQL and Redis
 	$(PY) -m pytest
+
+fuzz: install ## Only the schema-driven fuzzing of every API operation (counts in var/fuzz-counts.json)
+	$(PY) -m pytest tests/fuzz -q
 
 lint: install ## ruff lint, ruff format check, no floats in money code, the import layers
 	$(BIN)/ruff check .

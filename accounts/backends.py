@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
@@ -12,8 +13,10 @@ from accounts.models import User
 
 
 def normalize_identifier(identifier: str) -> str:
-    """Phone numbers lose spaces, dashes and a leading +86; e-mail addresses are lower-cased."""
-    value = identifier.strip()
+    """Phone numbers lose spaces, dashes and a leading +86; e-mail addresses are lower-cased.
+    Full-width characters (the digits, at sign and plus of a Chinese input method) are read as their
+    ASCII forms (NFKC), so one number or address is one identity however it was typed."""
+    value = unicodedata.normalize("NFKC", identifier).strip()
     if "@" in value:
         return value.lower()
     compact = value.replace(" ", "").replace("-", "")

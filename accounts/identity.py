@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -30,7 +31,7 @@ BORROWER_MAX_AGE = 70
 ID_NUMBER_LENGTH = 18
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARACTERS = "10X98765432"
-_ID_FORMAT = re.compile(r"^\d{17}[\dX]$")
+_ID_FORMAT = re.compile(r"^[0-9]{17}[0-9X]$")
 # First two digits of the region code: provinces, autonomous regions and municipalities
 # (11-65), and the residence permits for Hong Kong, Macao and Taiwan residents (81-83).
 _PROVINCE_CODES = frozenset(
@@ -38,8 +39,8 @@ _PROVINCE_CODES = frozenset(
     | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}
 )
 
-_PHONE_FORMAT = re.compile(r"^1\d{10}$")
-_CARD_FORMAT = re.compile(r"^\d{16,19}$")
+_PHONE_FORMAT = re.compile(r"^1[0-9]{10}$")
+_CARD_FORMAT = re.compile(r"^[0-9]{16,19}$")
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]"
 _NAME_FORMAT = re.compile(rf"^{_HAN}+(·{_HAN}+)*$")
 # Dots people type for the middle dot (bullet, katakana middle dot, hyphenation point,
@@ -111,7 +112,9 @@ def id_number_clean(value: str, *, business_date: dt.date) -> tuple[str, dt.date
     """The normalised ID number (upper-case X) and its birth date, or `FieldError` (field
     `id_number`): wrong format, unknown region, impossible or future birth date, wrong
     check character, or an age outside 18-70 on the business date."""
-    id_number = re.sub(r"\s+", "", value or "").upper()
+    # Full-width digits (typed with a Chinese input method) are the same number: NFKC
+    # makes them ASCII, so one ID number has one digest and one profile.
+    id_number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
     field = "id_number"
     if not id_number:
         raise FieldError(_("Enter your ID number."), "id_number_required", field=field)
@@ -171,7 +174,7 @@ def luhn_valid(digits: str) -> bool:
 
 def bank_card_clean(value: str) -> str:
     """The card number as digits only, or `FieldError` (field `bank_card_number`)."""
-    number = re.sub(r"[\s-]+", "", value or "")
+    number = re.sub(r"[\s-]+", "", unicodedata.normalize("NFKC", value or ""))
     field = "bank_card_number"
     if not number:
         raise FieldError(_("Enter your bank card number."), "bank_card_required", field=field)

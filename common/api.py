@@ -1,21 +1,31 @@
-"""API plumbing shared by every app: one error format, `{"detail": str, "code": str}`."""
+"""API plumbing shared by every app: one error format, `{"detail": str, "code": str}`,
+the decimal input field, and Django's own error answers in that format under /api/. The
+JSON parser is in `common.parsers` (DRF imports it while building `APIView`, so it must not
+import `rest_framework.views` itself)."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.exceptions import DomainError
-from common.money import parse_decimal
+from common.inputs import DecimalInputError, decimal_parse
+from common.money import MONEY_MAX_DIGITS
+from common.parsers import DecimalJSONParser, json_nesting_depth
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -34,9 +44,28 @@ def _first_error(detail: Any, path: tuple[str, ...] = ()) -> tuple[tuple[str, ..
     return path, detail
 
 
+def _request_refusal(exc: SuspiciousOperation) -> Response:
+    """What Django refuses while reading a request body, in the API's format (Django would
+    answer with its HTML error page)."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large.", "code": "request_too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFilesSent):
+        detail, code = "The request has too many files.", "too_many_files"
+    elif isinstance(exc, TooManyFieldsSent):
+        detail, code = "The request has too many fields.", "too_many_fields"
+    else:
+        detail, code = "The request could not be read.", "bad_request"
+    return Response({"detail": detail, "code": code}, status=status.HTTP_400_BAD_REQUEST)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response({"detail": exc.detail, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, SuspiciousOperation):
+        return _request_refusal(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -63,26 +92,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-class DecimalJSONParser(JSONParser):
-    """JSON numbers are parsed as Decimal, never float: 0.1 stays exactly 0.1."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", "utf-8")
-        try:
-            return json.loads(stream.read().decode(encoding), parse_float=Decimal)
-        except ValueError as exc:
-            raise exceptions.ParseError(f"The request body is not valid JSON: {exc}") from exc
-
-
-@extend_schema_field({"type": "string", "format": "decimal", "example": "1000.00"})
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "example": "1000.00",
+        "description": "ASCII digits, an optional minus sign and point: no exponent.",
+    }
+)
 class DecimalStringField(serializers.Field[Decimal, Decimal, str, Any]):
-    """A decimal written as a string ("10000.00"); a JSON number is accepted only if it
-    parses exactly. Errors carry specific codes: `invalid`, `too_many_places`,
-    `not_positive`, `too_large`."""
+    """A decimal written as a string of ASCII digits with at most `places` places
+    ("10000.00"); a JSON number is accepted only if its plain digits are (no exponent).
+    Full-width digits, underscores, exponents, NaN and infinities are refused. Errors carry
+    specific codes: `invalid`, `too_many_places`, `not_positive`, `negative`, `too_large`."""
 
     default_error_messages = {
-        "invalid": 'must be a number written as a string, e.g. "100.00".',
+        "invalid": 'must be a number written as a string of digits, e.g. "100.00".',
         "too_many_places": "must have at most {places} decimal places.",
         "not_positive": "must be greater than zero.",
         "negative": "cannot be negative.",
@@ -95,25 +120,24 @@ class DecimalStringField(serializers.Field[Decimal, Decimal, str, Any]):
         places: int,
         maximum: Decimal | None = None,
         allow_zero: bool = False,
+        max_digits: int = MONEY_MAX_DIGITS,
         **kwargs: Any,
     ) -> None:
         self.places = places
         self.maximum = maximum
         self.allow_zero = allow_zero
+        self.max_digits = max(max_digits, places + 1)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Decimal:
         try:
-            value = parse_decimal(data)
-        except ValueError:
+            value = decimal_parse(data, places=self.places, max_digits=self.max_digits)
+        except DecimalInputError as exc:
+            if exc.code == "too_many_places":
+                self.fail("too_many_places", places=self.places)
+            if exc.code == "too_many_digits":
+                self.fail("too_large", maximum=self.maximum or self._largest())
             self.fail("invalid")
-        exponent = value.as_tuple().exponent
-        if (
-            isinstance(exponent, int)
-            and -exponent > self.places
-            and value != round(value, self.places)
-        ):
-            self.fail("too_many_places", places=self.places)
         if value < 0 and self.allow_zero:
             self.fail("negative")
         if value <= 0 and not self.allow_zero:
@@ -122,5 +146,65 @@ class DecimalStringField(serializers.Field[Decimal, Decimal, str, Any]):
             self.fail("too_large", maximum=self.maximum)
         return value
 
+    def _largest(self) -> Decimal:
+        digits = self.max_digits - self.places
+        return Decimal("9" * digits + ("." + "9" * self.places if self.places else ""))
+
     def to_representation(self, value: Decimal) -> str:
         return str(value)
+
+
+# --- Django's own error answers, in the API's format under /api/ ------------------------
+# A URL that matches no route (e.g. a non-UUID id: `applications/<uuid:public_id>/`), a
+# request Django refuses before any view runs, or an unexpected failure would otherwise get
+# Django's HTML pages. Pages outside /api/ keep them.
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def api_error(detail: str, code: str, status_code: int) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status_code)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, SuspiciousOperation):
+        refusal = _request_refusal(exception)
+        return api_error(
+            str(refusal.data["detail"]), str(refusal.data["code"]), refusal.status_code
+        )
+    return api_error("The request could not be read.", "bad_request", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.permission_denied(request, exception)
+    return api_error("You do not have permission to perform this action.", "permission_denied", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.page_not_found(request, exception)
+    return api_error("Not found.", "not_found", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.server_error(request)
+    return api_error("Something went wrong on our side.", "server_error", 500)
+
+
+__all__ = [
+    "DecimalJSONParser",
+    "DecimalStringField",
+    "ErrorSerializer",
+    "api_error",
+    "exception_handler",
+    "is_api_request",
+    "json_nesting_depth",
+]

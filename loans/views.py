@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.selectors import borrower_profile_get
 from accounts.views import profile_page
 from common.exceptions import DomainError, NotFound
+from common.forms import DecimalInputField
 from common.request_context import client_context
 from common.selectors import business_date_for_money, business_date_get
 from loans import selectors
@@ -113,9 +114,7 @@ class ApplyForm(forms.Form):
         to_field_name="code",
         empty_label=None,
     )
-    amount = forms.DecimalField(
-        label=_("Amount (CNY)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
-    )
+    amount = DecimalInputField(label=_("Amount (CNY)"), places=2)
     term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=360)
     method = forms.ChoiceField(
         label=_("Repayment method"), choices=Method.choices, widget=forms.RadioSelect
@@ -125,6 +124,9 @@ class ApplyForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = selectors.products_offered()  # type: ignore[attr-defined]
+
+
+_FIELDS_WITH_ERRORS = frozenset({"amount", "term", "method"})
 
 
 @borrower_required
@@ -153,7 +155,9 @@ def apply(request: HttpRequest) -> HttpResponse:
                     now=timezone.now(),
                 )
             except DomainError as exc:
-                form.add_error(None, exc.detail)
+                # Next to the field it is about (amount_*, term_*, method_*), else above.
+                field = exc.code.split("_", 1)[0]
+                form.add_error(field if field in _FIELDS_WITH_ERRORS else None, exc.detail)
             else:
                 return redirect("loans:application", public_id=result.application.public_id)
     else:

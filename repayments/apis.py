@@ -23,6 +23,7 @@ from common.api import DecimalStringField, ErrorSerializer
 from common.exceptions import InvalidInput
 from common.idempotency import idempotency_key_validate, idempotent_api
 from common.selectors import business_date_for_money, business_date_get
+from common.uploads import BodyLimitMixin, upload_throttles
 from repayments import selectors
 from repayments.models import PrepaymentApplication, PrepaymentDocument
 from repayments.services import payoff_quote, payoff_submit, repayment_submit
@@ -420,8 +421,10 @@ class PrepaymentApplicationOutputSerializer(serializers.Serializer[Any]):
     executed_at = serializers.DateTimeField(allow_null=True)
 
 
-class PrepaymentApplicationCreateApi(BorrowerApi):
+class PrepaymentApplicationCreateApi(BodyLimitMixin, BorrowerApi):
     parser_classes = [MultiPartParser, FormParser]
+    max_body_bytes = "MAX_PREPAYMENT_REQUEST_BYTES"
+    throttle_classes = upload_throttles("prepayment_documents")
 
     class InputSerializer(serializers.Serializer[Any]):
         class Meta:

@@ -106,11 +106,24 @@ def _default_language():
     translation.deactivate()
 
 
+def _clear_own_cache_keys() -> None:
+    """Delete this test process's cache keys only (see CACHES in config/settings/test.py):
+    `cache.clear()` would empty the Redis database under the other xdist workers too."""
+    prefix = cache.key_prefix
+    if not prefix:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    _clear_own_cache_keys()
     yield
-    cache.clear()
+    _clear_own_cache_keys()
 
 
 @pytest.fixture

@@ -27,8 +27,10 @@ from accounts.selectors import biometric_consent_active
 from accounts.services import biometric_consent_grant
 from common.api import ErrorSerializer
 from common.exceptions import InvalidInput
+from common.images import ImageLimits, ImageRefused, image_check
 from common.request_context import client_context
 from common.selectors import business_date_for_money
+from common.uploads import BodyLimitMixin, upload_throttles
 from verification.messages import STEP_INSTRUCTIONS
 from verification.models import FaceEnrolment, VerificationSession
 from verification.selectors import face_capture_hints, face_check_state
@@ -50,6 +52,33 @@ def _borrower(request: Request) -> User:
 
 class HintThrottle(UserRateThrottle):
     scope = "face_hints"
+
+
+def _picture(upload: Any, limits: str, *, decode: bool, field: str) -> bytes:
+    """The bytes of an uploaded picture, refused (400, nothing stored) unless it is a JPEG
+    or PNG within the named limits of settings.UPLOADS["IMAGES"]. The size is checked
+    before the file is read into memory, the pixel count before anything is decoded."""
+    bounds = ImageLimits.from_settings(limits)
+    size = getattr(upload, "size", None)
+    if size is not None and size > bounds.max_bytes:
+        raise InvalidInput(
+            f"{field}: the file is larger than {bounds.max_bytes // 1000} kB.",
+            code=f"{field}_too_large",
+        )
+    data: bytes = upload.read(bounds.max_bytes + 1)
+    try:
+        image_check(data, bounds, decode=decode)
+    except ImageRefused as exc:
+        raise InvalidInput(f"{field}: {exc.message}", code=f"{field}_{exc.code}") from exc
+    return data
+
+
+_UPLOAD_REFUSED = {
+    400: ErrorSerializer,
+    409: ErrorSerializer,
+    413: ErrorSerializer,
+    429: ErrorSerializer,
+}
 
 
 class ChallengeStepSerializer(serializers.Serializer[Any]):
@@ -85,9 +114,15 @@ def _session_json(session: VerificationSession) -> dict[str, Any]:
     return data
 
 
-class FaceEnrolmentApi(APIView):
+class FaceEnrolmentApi(BodyLimitMixin, APIView):
     permission_classes = [IsBorrower]
     parser_classes = [MultiPartParser]
+    max_body_bytes = "MAX_PHOTO_REQUEST_BYTES"
+
+    def get_throttles(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [throttle() for throttle in upload_throttles("face_enrolment")]
+        return super().get_throttles()
 
     class InputSerializer(serializers.Serializer[Any]):
         class Meta:
@@ -105,12 +140,13 @@ class FaceEnrolmentApi(APIView):
     @extend_schema(
         operation_id="face_enrolment_create",
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={201: OutputSerializer, **_UPLOAD_REFUSED},
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        photo = serializer.validated_data["photo"].read()
+        # Decoded by the enrolment itself, once the header's pixel count has passed.
+        photo = _picture(serializer.validated_data["photo"], "photo", decode=False, field="photo")
         enrolment = face_enrol(
             user=_borrower(request),
             photo=photo,
@@ -183,9 +219,12 @@ class FaceCheckDetailApi(APIView):
         return Response(_session_json(session))
 
 
-class FaceCheckAttemptApi(APIView):
+class FaceCheckAttemptApi(BodyLimitMixin, APIView):
     permission_classes = [IsBorrower]
     parser_classes = [MultiPartParser]
+
+    def get_throttles(self) -> list[Any]:
+        return [throttle() for throttle in upload_throttles("face_attempt")]
 
     class InputSerializer(serializers.Serializer[Any]):
         class Meta:
@@ -193,7 +232,10 @@ class FaceCheckAttemptApi(APIView):
 
         nonce = serializers.CharField(max_length=64)
         frames = serializers.ListField(
-            child=serializers.FileField(), min_length=1, help_text="JPEG frames, in order."
+            child=serializers.FileField(),
+            min_length=1,
+            max_length=int(settings.FACE_CHECK["MAX_FRAMES"]),
+            help_text="JPEG or PNG frames, in order.",
         )
 
     class OutputSerializer(serializers.Serializer[Any]):
@@ -210,23 +252,22 @@ class FaceCheckAttemptApi(APIView):
     @extend_schema(
         operation_id="face_check_attempt",
         request=InputSerializer,
-        responses={
-            200: OutputSerializer,
-            400: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
-            429: ErrorSerializer,
-        },
+        responses={200: OutputSerializer, 404: ErrorSerializer, **_UPLOAD_REFUSED},
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        # Every frame is a real, fully decodable JPEG/PNG of camera size, or the attempt is
+        # refused before it counts and before anything is stored.
+        frames = [
+            _picture(upload, "frame", decode=True, field="frames") for upload in data["frames"]
+        ]
         outcome = face_check_attempt_submit(
             borrower=_borrower(request),
             session_public_id=public_id,
             nonce=data["nonce"],
-            frames=[upload.read() for upload in data["frames"]],
+            frames=frames,
             business_date=business_date_for_money(),
             now=timezone.now(),
         )
@@ -244,13 +285,14 @@ class FaceCheckAttemptApi(APIView):
         )
 
 
-class FaceCaptureHintApi(APIView):
+class FaceCaptureHintApi(BodyLimitMixin, APIView):
     """Live guidance while the borrower lines up: send a small preview frame, get what to
     fix. Nothing is stored."""
 
     permission_classes = [IsBorrower]
     parser_classes = [MultiPartParser]
     throttle_classes = [HintThrottle]
+    max_body_bytes = "MAX_HINT_REQUEST_BYTES"
 
     class InputSerializer(serializers.Serializer[Any]):
         class Meta:
@@ -268,16 +310,12 @@ class FaceCaptureHintApi(APIView):
     @extend_schema(
         operation_id="face_capture_hints",
         request=InputSerializer,
-        responses={200: OutputSerializer(many=True), 400: ErrorSerializer},
+        responses={200: OutputSerializer(many=True), 400: ErrorSerializer, 413: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        frame = serializer.validated_data["frame"].read()
-        if len(frame) > 300_000:
-            raise InvalidInput(
-                "Send a small preview frame (at most 300 kB).", code="frame_too_large"
-            )
+        frame = _picture(serializer.validated_data["frame"], "hint", decode=False, field="frame")
         hints = face_capture_hints(frame=frame)
         return Response([{"code": h.code, "message": h.message} for h in hints])
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # Lets annotations such as ModelAdmin[Loan] and QuerySet[Loan] work at run time.
@@ -20,12 +21,15 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # Where the embedded default keeps its database, broker queue and uploaded files.
 DATA_DIR = Path(env.str("MICROLEND_DATA_DIR", default=str(BASE_DIR / "var")))
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me")
+# The development defaults below are refused by production.py.
+DEFAULT_SECRET_KEY = "insecure-local-only-key-change-me"  # noqa: S105 - refused in production
+DEFAULT_SALT_KEY = "microlend-local-salt-change-me"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEFAULT_SECRET_KEY)
 # Old secret keys still accepted (signatures, and decrypting fields encrypted under them).
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 # Salts of the field-encryption keys (django-fernet-encrypted-fields); the first encrypts,
 # all decrypt, so a new salt at the head rotates the key.
-SALT_KEY = env.list("FIELD_ENCRYPTION_SALT_KEYS", default=["microlend-local-salt-change-me"])
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALT_KEYS", default=[DEFAULT_SALT_KEY])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "csp",
     "common",
     "accounts",
     "ledger",
@@ -56,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: a request declaring too large a body is refused unread.
+    "common.uploads.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.request_context.DeviceIdMiddleware",
@@ -65,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -94,7 +102,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 # The embedded default is SQLite in WAL mode with IMMEDIATE transactions, so the web
 # process, the worker and beat can write to it side by side without "database is locked".
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'microlend.sqlite3'}")
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'microlend.sqlite3'}"
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -124,6 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.VisibleCharactersValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"
@@ -172,9 +183,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
-        "common.api.DecimalJSONParser",
+        "common.parsers.DecimalJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -184,8 +195,84 @@ REST_FRAMEWORK = {
         "anon": "120/minute",
         "user": "600/minute",
         "face_hints": "90/minute",
+        # Uploads of face pictures, per borrower and per client address (common.uploads).
+        "face_enrolment": env.str("THROTTLE_FACE_ENROLMENT", default="10/hour"),
+        "face_enrolment_ip": env.str("THROTTLE_FACE_ENROLMENT_IP", default="30/hour"),
+        "face_attempt": env.str("THROTTLE_FACE_ATTEMPT", default="20/hour"),
+        "face_attempt_ip": env.str("THROTTLE_FACE_ATTEMPT_IP", default="60/hour"),
+        # Written prepayment applications with their scanned documents.
+        "prepayment_documents": env.str("THROTTLE_PREPAYMENT_DOCUMENTS", default="10/hour"),
+        "prepayment_documents_ip": env.str("THROTTLE_PREPAYMENT_DOCUMENTS_IP", default="30/hour"),
     },
 }
+# Deepest nesting of arrays and objects a JSON request body may have (common.api).
+API_JSON_MAX_DEPTH = 32
+
+# What one request may send (common.uploads, common.images). The declared Content-Length
+# is checked before the body is read; Django never reads more than that.
+UPLOADS = {
+    # Any request at all: the largest legitimate one is a burst of face-check frames.
+    "MAX_REQUEST_BYTES": env.int("UPLOAD_MAX_REQUEST_BYTES", default=18 * 1024 * 1024),
+    # A written prepayment application: four scanned documents.
+    "MAX_PREPAYMENT_REQUEST_BYTES": env.int(
+        "UPLOAD_MAX_PREPAYMENT_REQUEST_BYTES", default=17 * 1024 * 1024
+    ),
+    # Each document of a prepayment application (a photo or a PDF).
+    "DOCUMENTS": {"max_bytes": 4_000_000, "max_pages": 30},
+    "MAX_PHOTO_REQUEST_BYTES": env.int("UPLOAD_MAX_PHOTO_REQUEST_BYTES", default=8 * 1024 * 1024),
+    "MAX_HINT_REQUEST_BYTES": 400 * 1024,
+    "IMAGES": {
+        # A reference photo (and, later, a scanned document): a 12-megapixel phone photo
+        # passes; a 7000 x 7000 "bomb" of a few kilobytes does not.
+        "photo": {
+            "max_bytes": 8 * 1000 * 1000,
+            "max_pixels": 16_800_000,
+            "max_side": 6_000,
+            "min_side": 64,
+        },
+        # One camera frame of a face check (the page sends 640 px wide; an app up to 1080p).
+        "frame": {
+            "max_bytes": 1_500_000,
+            "max_pixels": 2_100_000,
+            "max_side": 1_920,
+            "min_side": 64,
+        },
+        "hint": {"max_bytes": 300_000, "max_pixels": 1_000_000, "max_side": 1_280, "min_side": 32},
+        # A photographed document: a 24-megapixel phone photo passes, a bomb does not.
+        "document": {
+            "max_bytes": 4_000_000,
+            "max_pixels": 25_000_000,
+            "max_side": 8_000,
+            "min_side": 200,
+        },
+    },
+}
+# Non-file fields of a request (a JSON body, a form): 413 above this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=512 * 1024)
+# A face check sends at most FACE_CHECK["MAX_FRAMES"] files; a few more get a clear 400.
+DATA_UPLOAD_MAX_NUMBER_FILES = 12
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Content-Security-Policy (django-csp): scripts, styles, fonts and connections only from
+# this site; no inline script or style anywhere (pages keep theirs in static files and
+# pass data in <script type="application/json"> blocks, which are not executed).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:", "mediastream:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Whether /api/schema/ and /api/docs/ are open to everyone (production: staff only).
+API_DOCS_PUBLIC = env.bool("MICROLEND_API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "microlend API",
     "DESCRIPTION": "Credit lines, repayment schedules, loan applications, face checks and "
@@ -246,9 +333,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# Sign-in lockout (django-axes, accounts.lockout). Failures count per account, whichever
+# identifier (mobile number, e-mail, username) was typed, combined with the client
+# address: a stranger elsewhere cannot lock a borrower out. Separately, one address is
+# locked after AXES_FAILURE_LIMIT_PER_ADDRESS failures across all accounts.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_FAILURE_LIMIT_PER_ADDRESS = env.int("AXES_FAILURE_LIMIT_PER_ADDRESS", default=30)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_account_key"
+AXES_HANDLER = "accounts.lockout.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 # Locked-out logins (pages, API and admin) get the same clear answer.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"

@@ -1,5 +1,7 @@
 """The test suite runs against the real PostgreSQL and Redis of the machine."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -18,8 +20,15 @@ DATABASES["default"]["ENGINE"] = "common.db.postgresql"
 DATABASES["default"]["OWNER"] = {"USER": _owner["USER"], "PASSWORD": _owner.get("PASSWORD", "")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+# Parallel test workers (pytest-xdist) share the Redis database: each keeps its keys under
+# its own prefix, and clears only those (tests/conftest.py), so one worker's clean-up never
+# resets another's throttle or lockout counts half-way through a test.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+    }
 }
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False

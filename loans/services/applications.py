@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from common.exceptions import Conflict, DomainError, InvalidInput
+from common.exceptions import Conflict, InvalidInput, NotFound
 from common.request_context import ClientContext
 from loans.models import (
     ApplicationEvent,
@@ -232,19 +232,33 @@ def loan_application_refuse(
     return application
 
 
+# The borrower may withdraw an application only while no money can have moved: once it is
+# approved, disbursement has started (the loan and its payout follow in moments), and
+# only a declined payout undoes it (`payout_send`), never the borrower.
+BORROWER_CANCELLABLE = frozenset({S.SUBMITTED, S.FACE_CHECK_REQUIRED, S.FACE_CHECK_PASSED})
+
+
 def loan_application_cancel(
     *, application_id: int, borrower: User, now: dt.datetime
 ) -> LoanApplication:
-    """The borrower withdraws an application that has not been disbursed."""
+    """The borrower withdraws an application that is still waiting (submitted, or at its
+    face check). Refused once it is approved or disbursed, or already closed."""
     with transaction.atomic(durable=True):
         application = _locked(application_id)
         if application.borrower_id != borrower.pk:
-            raise DomainError("Not your application.", code="not_found")
-        if application.status == S.APPROVED:
-            raise Conflict(
-                "This application is approved and being paid out; it can no longer be cancelled.",
-                code="invalid_transition",
-            )
+            raise NotFound("Not your application.", code="not_found")
+        if application.status not in BORROWER_CANCELLABLE:
+            if application.status in (S.APPROVED, S.DISBURSED):
+                detail = (
+                    "This application is approved and being paid out; it can no longer be "
+                    "cancelled."
+                )
+            else:
+                detail = (
+                    f"This application is {application.get_status_display()}; there is "
+                    "nothing to cancel."
+                )
+            raise Conflict(detail, code="invalid_transition")
         application_transition(
             application,
             S.CANCELLED,

@@ -55,8 +55,10 @@ def loan_disburse(
     application returns its loan. If the line no longer has room (another draw got there
     first) the application is refused with that reason and nothing moves."""
     with transaction.atomic(durable=True):
+        # Only the application's row: the product and the borrower are read, not changed,
+        # and locking them would queue every disbursement of a product behind the others.
         application = (
-            LoanApplication.objects.select_for_update()
+            LoanApplication.objects.select_for_update(of=("self",))
             .select_related("product", "borrower")
             .get(pk=application_id)
         )
@@ -298,13 +300,16 @@ def _cancel_loan(loan_id: int, *, business_date: dt.date, now: dt.datetime, reas
     loan.installments.update(status=Installment.Status.CANCELLED, accruing=False)
     if loan.application_id is not None:
         application = LoanApplication.objects.select_for_update().get(pk=loan.application_id)
-        application_transition(
-            application,
-            S.CANCELLED,
-            now=now,
-            source="system",
-            reason=f"The payout to the bank card failed ({reason}); the loan was cancelled.",
-        )
+        # The money is unwound whatever the application says; only a disbursed one moves
+        # (one cancelled by the borrower under an older rule already says cancelled).
+        if application.status == S.DISBURSED:
+            application_transition(
+                application,
+                S.CANCELLED,
+                now=now,
+                source="system",
+                reason=f"The payout to the bank card failed ({reason}); the loan was cancelled.",
+            )
     if loan.credit_line_id is not None:
         line = CreditLine.objects.select_for_update().get(pk=loan.credit_line_id)
         others = Loan.objects.filter(credit_line=line).exclude(status=Loan.Status.CANCELLED)

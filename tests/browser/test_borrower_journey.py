@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.browser.waiting import wait_until
 from tests.loans.factories import MicroProductFactory, card_number, id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,9 +43,10 @@ def test_sign_up_to_first_loan_and_a_face_step(live_server, phone, business_date
     page.wait_for_url(re.compile(r".*/apply/.*"))
     page.fill("input[name=amount]", "1000")
     page.select_option("select[name=term]", "5")
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.querySelectorAll('#schedule tbody tr').length === 5"
-        " && !document.querySelector('#status').textContent.includes('…')"
+        " && !document.querySelector('#status').textContent.includes('…')",
     )
     assert page.locator("#apr-irr").inner_text().endswith("%")
     page.click("#submit")
@@ -61,7 +63,7 @@ def test_sign_up_to_first_loan_and_a_face_step(live_server, phone, business_date
     # A larger second draw needs a face check: it stops there, and no loan is made.
     page.goto(f"{live_server.url}/apply/")
     page.fill("input[name=amount]", "8000")
-    page.wait_for_function("!document.querySelector('#status').textContent.includes('…')")
+    wait_until(page, "!document.querySelector('#status').textContent.includes('…')")
     page.click("#submit")
     page.wait_for_url(re.compile(r".*/applications/[0-9a-f-]+/$"))
     assert page.locator("#application-status").inner_text() == "需要人脸核验"

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.waiting import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -17,10 +19,11 @@ def test_calculator_updates_as_you_type_on_a_phone(live_server, phone):
     phone.fill("input[name=rate]", "0.05")
     phone.locator("details.more summary").click()
     phone.fill("input[name=start_date]", "2024-05-10")
-    phone.wait_for_function(
+    wait_until(
+        phone,
         "document.querySelectorAll('#schedule tbody tr').length === 5"
         " && document.querySelector('#schedule tbody tr td:nth-child(2)').textContent"
-        " === '2024-06-10'"
+        " === '2024-06-10'",
     )
     interest = phone.locator("#schedule tbody tr td:nth-child(6)").all_inner_texts()
     assert interest == ["38.75", "30.00", "23.25", "15.50", "7.50"]
@@ -42,7 +45,7 @@ def test_calculator_updates_as_you_type_on_a_phone(live_server, phone):
     phone.select_option("select[name=rate_basis]", "annual")
     phone.fill("input[name=rate]", "4.35")
     phone.fill("input[name=start_date]", "2024-01-15")
-    phone.wait_for_function("document.querySelector('#first-payment').textContent === '853.10'")
+    wait_until(phone, "document.querySelector('#first-payment').textContent === '853.10'")
     assert phone.locator("#total-interest").inner_text() == "237.19"
     assert phone.locator("#apr-irr").inner_text() == "4.35%"
 

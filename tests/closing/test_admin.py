@@ -24,5 +24,5 @@ def test_staff_close_the_business_day_in_the_admin(admin_client, business_date):
     run = CloseRun.objects.get()
     assert run.source == CloseRun.Source.STAFF
     assert run.actor is not None
-    assert admin_client.get("/admin/closing/closerun/").status_code == 200
-    assert admin_client.get(f"/admin/closing/closerun/{run.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/common/closerun/").status_code == 200
+    assert admin_client.get(f"/admin/common/closerun/{run.pk}/change/").status_code == 200

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.utils import timezone
+from notifications.models import Notification
 
 from closing.chunks import chunk_close
 from closing.models import CloseFailure
@@ -18,10 +19,9 @@ from closing.python import chunk_close_python
 from closing.services import business_day_close, business_days_close_until
 from common.models import BusinessCalendar, CloseChunk, CloseRun, CloseStep
 from common.selectors import business_date_for_money, business_date_get
-from ledger.models import JournalTransaction
+from ledger.models import JournalLine, JournalTransaction
 from loans.models import Installment, Loan
 from loans.reconciliation import ledger_reconcile
-from notifications.models import Notification
 from repayments.models import CreditReportRecord, OverdueRecord, Repayment
 from repayments.services import repayment_submit
 from tests.loans.factories import MicroProductFactory, borrower
@@ -44,17 +44,22 @@ def close_through(day):
 def micro_loan(db):
     """10,000.00 at 0.05%/day, 10 periods, equal principal, drawn 2024-03-10 (DOMAIN.md)."""
     open_on(DRAWN)
+    product = MicroProductFactory.create()
     user = borrower(business_date=DRAWN)
-    return disbursed_loan(user, MicroProductFactory.create(), amount="10000", term=10,
-                          method="equal_principal", on=DRAWN)
+    return disbursed_loan(
+        user,
+        product,
+        amount="10000",
+        term=10,
+        method="equal_principal",
+        on=DRAWN,
+    )
 
 
 def accrued(kind):
-    return sum(
-        (t.lines.filter(amount__gt=0).first().amount for t in
-         JournalTransaction.objects.filter(kind=kind)),
-        D(0),
-    )
+    """What the ledger recognised of one kind of accrual (the debits to its receivable)."""
+    lines = JournalLine.objects.filter(transaction__kind=kind, amount__gt=0)
+    return sum((line.amount for line in lines), D(0))
 
 
 def test_daily_accruals_add_up_to_each_periods_interest_and_reconcile(micro_loan):
@@ -81,9 +86,14 @@ def test_penalty_and_compound_on_the_domain_example(micro_loan):
     penalty 1,000 × 0.075% × 5 = 3.75, compound 135 × 0.075% × 5 = 0.51."""
     first = micro_loan.installments.get(number=1)
     close_through(first.due_date - ONE)
-    repayment_submit(borrower=micro_loan.borrower, loan_public_id=micro_loan.public_id,
-                     amount=D("1155.00"), idempotency_key="r1",
-                     business_date=first.due_date, now=timezone.now())
+    repayment_submit(
+        borrower=micro_loan.borrower,
+        loan_public_id=micro_loan.public_id,
+        amount=D("1155.00"),
+        idempotency_key="r1",
+        business_date=first.due_date,
+        now=timezone.now(),
+    )
     close_through(dt.date(2024, 5, 14))
     assert business_date_get() == dt.date(2024, 5, 15)
     second = micro_loan.installments.get(number=2)
@@ -95,9 +105,14 @@ def test_penalty_and_compound_on_the_domain_example(micro_loan):
     assert accrued("penalty_accrual") == D("3.75")
     assert accrued("compound_accrual") == D("0.51")
     assert ledger_reconcile(business_date=business_date_get()).is_clean
-    repayment = repayment_submit(borrower=micro_loan.borrower, loan_public_id=micro_loan.public_id,
-                                 amount=D("1139.26"), idempotency_key="r2",
-                                 business_date=business_date_get(), now=timezone.now())
+    repayment = repayment_submit(
+        borrower=micro_loan.borrower,
+        loan_public_id=micro_loan.public_id,
+        amount=D("1139.26"),
+        idempotency_key="r2",
+        business_date=business_date_get(),
+        now=timezone.now(),
+    )
     assert {(a.component, a.amount) for a in repayment.allocations.all()} == {
         ("penalty", D("3.75")),
         ("compound", D("0.51")),
@@ -139,7 +154,7 @@ def test_reminders_before_on_and_after_the_due_date(micro_loan):
     assert any(kind == "repayment_overdue" for kind, _ in kinds)
     # A rerun of a day writes no reminder twice.
     count = Notification.objects.count()
-    chunk = CloseChunk.objects.filter(step__run__business_date=first.due_date).first()
+    chunk = CloseChunk.objects.get(step__run__business_date=first.due_date)
     CloseChunk.objects.filter(pk=chunk.pk).update(state="pending", finished_at=None)
     chunk_close(chunk_id=chunk.pk, now=timezone.now())
     assert Notification.objects.count() == count
@@ -177,10 +192,24 @@ def test_a_loan_that_fails_is_left_out_flagged_and_caught_up_later():
     _ensure_reference_data()
     open_on(DRAWN)
     product = MicroProductFactory.create()
-    healthy = disbursed_loan(borrower(business_date=DRAWN), product, amount="10000", term=10,
-                             method="equal_principal", on=DRAWN, key="ok")
-    broken = disbursed_loan(borrower(business_date=DRAWN), product, amount="5000", term=5,
-                            method="equal_principal", on=DRAWN, key="bad")
+    healthy = disbursed_loan(
+        borrower(business_date=DRAWN),
+        product,
+        amount="10000",
+        term=10,
+        method="equal_principal",
+        on=DRAWN,
+        key="ok",
+    )
+    broken = disbursed_loan(
+        borrower(business_date=DRAWN),
+        product,
+        amount="5000",
+        term=5,
+        method="equal_principal",
+        on=DRAWN,
+        key="bad",
+    )
     first_due = healthy.installments.get(number=1).due_date
     close_through(first_due - dt.timedelta(days=2))
     _break_loan(broken)
@@ -201,8 +230,7 @@ def test_a_loan_that_fails_is_left_out_flagged_and_caught_up_later():
     # The next close catches its missing days up first, in order, then closes it with
     # the others.
     close_through(first_due + ONE)
-    broken.refresh_from_db()
-    assert broken.close_pending_from is None
+    assert Loan.objects.get(pk=broken.pk).close_pending_from is None
     assert broken.installments.get(number=1).status == Installment.Status.DUE
     assert CloseFailure.objects.get(loan=broken).resolved_at is not None
     assert ledger_reconcile(business_date=business_date_get()).is_clean
@@ -216,8 +244,15 @@ def test_a_payment_during_the_close_waits_for_its_loans_chunk():
 
     _ensure_reference_data()
     open_on(DRAWN)
-    loan = disbursed_loan(borrower(business_date=DRAWN), MicroProductFactory.create(),
-                          amount="10000", term=10, method="equal_principal", on=DRAWN)
+    product = MicroProductFactory.create()
+    loan = disbursed_loan(
+        borrower(business_date=DRAWN),
+        product,
+        amount="10000",
+        term=10,
+        method="equal_principal",
+        on=DRAWN,
+    )
     day = loan.installments.get(number=1).due_date
     close_through(day - ONE)
     run = CloseRun.objects.create(business_date=day, source="staff", started_at=timezone.now())
@@ -234,7 +269,7 @@ def test_a_payment_during_the_close_waits_for_its_loans_chunk():
 
     payer = threading.Thread(target=pay)
     payer.start()
-    time.sleep(0.5)
+    time.sleep(0.5)  # float-ok: give the payer time to be waiting
     assert seen == []  # still waiting: the loan's chunk is not done
     assert business_date_for_money(wait=dt.timedelta(0)) == day + ONE  # new money goes on
     chunk_close(chunk_id=chunk.pk, now=timezone.now())
@@ -255,10 +290,13 @@ def test_the_embedded_default_closes_a_chunk_to_the_same_figures(micro_loan, db)
         sid = transaction.savepoint()
         sql_totals = _statements(_params(day, micro_loan.pk, micro_loan.pk, timezone.now(), (), ()))
         transaction.savepoint_rollback(sid)
-        python_totals = chunk_close_python(day=day, first=micro_loan.pk, last=micro_loan.pk,
-                                           now=timezone.now())
+        python_totals = chunk_close_python(
+            day=day, first=micro_loan.pk, last=micro_loan.pk, now=timezone.now()
+        )
     assert (sql_totals.interest, sql_totals.penalty, sql_totals.compound) == (
-        python_totals.interest, python_totals.penalty, python_totals.compound,
+        python_totals.interest,
+        python_totals.penalty,
+        python_totals.compound,
     )
     assert sql_totals.counts == python_totals.counts
     assert Loan.objects.filter(pk=micro_loan.pk).exists()

@@ -88,7 +88,7 @@ def test_a_failing_step_stops_the_run_and_the_next_start_resumes_it(business_dat
     # Money waits while a close of the day is unfinished.
     assert BusinessCalendar.objects.get(pk=1).state == BusinessCalendar.State.CLOSING
     with pytest.raises(CloseOfBusinessRunning):
-        business_date_for_money(wait=dt.timedelta(0))
+        business_date_for_money(loan_id=1, wait=dt.timedelta(0))
 
     resumed = business_day_close(business_date=business_date, now=timezone.now())
     assert resumed is not None
@@ -99,13 +99,16 @@ def test_a_failing_step_stops_the_run_and_the_next_start_resumes_it(business_dat
     assert business_date_for_money(wait=dt.timedelta(0)) == business_date + ONE_DAY
 
 
-def test_money_is_refused_while_a_close_runs_and_allowed_after(business_date):
+def test_money_for_a_loan_waits_while_a_close_runs_and_new_money_is_valued_tomorrow(
+    business_date,
+):
     BusinessCalendar.objects.filter(pk=1).update(state=BusinessCalendar.State.CLOSING)
     with pytest.raises(CloseOfBusinessRunning) as caught:
-        business_date_for_money(wait=dt.timedelta(milliseconds=200))
+        business_date_for_money(loan_id=1, wait=dt.timedelta(milliseconds=200))
     assert caught.value.status_code == 409
+    assert business_date_for_money(wait=dt.timedelta(0)) == business_date + ONE_DAY
     BusinessCalendar.objects.filter(pk=1).update(state=BusinessCalendar.State.OPEN)
-    assert business_date_for_money(wait=dt.timedelta(0)) == business_date
+    assert business_date_for_money(loan_id=1, wait=dt.timedelta(0)) == business_date
 
 
 @pytest.mark.django_db(transaction=True)

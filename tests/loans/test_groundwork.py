@@ -163,16 +163,23 @@ def test_reconciliation_finds_a_principal_posting_without_its_loan_change(
     assert [m.loan_id for m in report.loans_out_of_balance] == [loan.pk]
 
 
-def test_reconciliation_sees_interest_the_ledger_has_not_recognised(person, micro, business_date):
-    """Closing a day recognises a day of interest; until the close posts accruals, the
-    reconciliation reports exactly that day's interest as missing from the ledger."""
+def test_a_close_recognises_a_day_of_interest_and_the_ledger_agrees(person, micro, business_date):
+    """Closing a day posts that day's interest; derived from the loan's state it is the
+    same to the fen. A loan the close could not process is recognised only up to its flag,
+    which the reconciliation reads too."""
     application = draw(person, micro, business_date)
     loan = Loan.objects.get(application=application)
     business_day_close(business_date=business_date, now=timezone.now())
+    day_interest = (loan.principal * loan.daily_rate).quantize(D("0.01"))
     report = ledger_reconcile(business_date=business_date + dt.timedelta(days=1))
+    assert report.is_clean, report
     line = report.line(AccountCode.INTEREST_RECEIVABLE)
-    assert line.derived == (loan.principal * loan.daily_rate).quantize(D("0.01"))
-    assert line.ledger == 0
+    assert line.ledger == line.derived == day_interest
+    # Flagged from the day of the draw, the loan would owe nothing recognised yet: the
+    # derived figure follows the flag and no longer matches what the ledger posted.
+    Loan.objects.filter(pk=loan.pk).update(close_pending_from=business_date)
+    flagged = ledger_reconcile(business_date=business_date + dt.timedelta(days=1))
+    assert flagged.line(AccountCode.INTEREST_RECEIVABLE).derived == 0
     assert connection.vendor == "postgresql"
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from loans.models import CreditLine, Loan, LoanProduct, Method, ProductKind, RiskRule
 from loans.services import loan_application_submit, payout_send
@@ -97,7 +98,13 @@ def pdf(pages=1, javascript: str | None = None) -> bytes:
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
     if javascript:
-        writer.add_js(javascript)
+        # An opening action that runs a script: what a document must never carry.
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject(javascript),
+            }
+        )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

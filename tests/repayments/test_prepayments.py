@@ -159,9 +159,10 @@ def test_full_prepayment_settles_the_loan_and_charges_the_fee(db, reviewer):
         date=seventh.due_date,
         on=seventh.due_date - dt.timedelta(days=10),
     )
-    # One month's interest on the prepaid principal: round(95,000 × 4.2% / 12) = 332.50.
-    assert application.principal == D("95000.00")
-    assert application.fee == D("332.50")
+    # The principal left after the 7th row, 120,000 − 7 × 5,000, is prepaid; the fee is one
+    # month's interest on it: round(85,000 × 4.2% / 12) = 297.50.
+    assert application.principal == D("85000.00")
+    assert application.fee == D("297.50")
     prepayment_application_approve(
         application_id=application.pk,
         reviewer=reviewer,
@@ -174,7 +175,7 @@ def test_full_prepayment_settles_the_loan_and_charges_the_fee(db, reviewer):
     loan.refresh_from_db()
     assert loan.status == Loan.Status.SETTLED
     assert loan.principal_outstanding == 0
-    assert account_balance(code=AccountCode.FEE_INCOME) == D("-332.50")
+    assert account_balance(code=AccountCode.FEE_INCOME) == D("-297.50")
     assert account_balance(code=AccountCode.FEE_RECEIVABLE) == 0
     assert trial_balance().is_balanced
 
