@@ -361,6 +361,13 @@ def place_in_frame(
     return np.asarray(frame)
 
 
+def empty_scene(size: tuple[int, int] = (FRAME_WIDTH, FRAME_HEIGHT)) -> RGB:
+    """A camera frame with nobody in it: the developer photo of two dogs, filling the frame
+    (the gate finds no human face in it)."""
+    photo = Image.fromarray(load_rgb(FACES_DIR / "other" / "no_human_face_dogs.jpg"))
+    return np.asarray(photo.resize(size, Image.Resampling.BICUBIC))
+
+
 def come_closer(photo: RGB, factor: float = 1.5, base_scale: float = 1.4) -> RGB:
     """The same photo as a frame where the face is ``factor`` times larger."""
     return place_in_frame(photo, scale=base_scale * factor)

@@ -674,6 +674,33 @@ def test_a_still_photo_held_to_the_camera_fails(scripted):
     assert result.motion.static_pairs == 5
 
 
+def test_an_attempt_in_which_no_frame_shows_a_face_is_marked_as_such(scripted):
+    """Nobody in front of the camera: the caller guides the borrower instead of counting a
+    failed check of the person. One frame with the borrower in it is a real attempt."""
+    _, frames, enrolment = scripted("Donald_Rumsfeld", ["look_up", "turn_right"])
+    scene = F.empty_scene()
+    rng = np.random.default_rng(5)
+    empty = [F.encode_jpeg(F.add_noise(scene, 1.5, rng)) for _ in range(6)]
+    result = verify_attempt(empty, ["look_up", "turn_right"], enrolment.embedding)
+    assert not result.passed
+    assert result.failure_code == "no_face"
+    assert result.no_face_seen
+    assert all(frame.face_count == 0 for frame in result.frames)
+    # Byte-identical empty frames are still an empty scene, not a looped recording.
+    frozen = verify_attempt([empty[0]] * 6, ["look_up", "turn_right"], enrolment.embedding)
+    assert frozen.no_face_seen
+    assert frozen.failure_code == "no_face"
+
+    one_face = verify_attempt(
+        [frames[0], *empty[1:]], ["look_up", "turn_right"], enrolment.embedding
+    )
+    assert one_face.failure_code == "no_face"  # most frames show no face ...
+    assert not one_face.no_face_seen  # ... but the borrower was there
+    passed = verify_attempt(frames, ["look_up", "turn_right"], enrolment.embedding)
+    assert passed.passed
+    assert not passed.no_face_seen
+
+
 def test_one_repeated_frame_is_dropped_but_more_fail(scripted):
     """A camera can deliver the same frame twice; a looped recording does it a lot."""
     _, frames, enrolment = scripted("Donald_Rumsfeld", ["look_up", "turn_right"])
