@@ -27,8 +27,10 @@ from verification.models import FaceEnrolment, ManualReview
 from verification.selectors import face_check_state
 from verification.services import face_consent_withdraw, manual_review_request
 
-# The camera page's timeline (milliseconds). The browser test builds its fake camera video
-# to the same plan, so keep docs/face-check.md in step when changing it.
+# The camera page's timeline (milliseconds), from the moment one face has been well placed
+# for `get_ready_ms` (or, when it is from the start, from the start of the guidance). The
+# browser test builds its fake camera video to the same plan, so keep docs/face-check.md in
+# step when changing it.
 TIMELINE: dict[str, Any] = {
     "get_ready_ms": 2000,
     "neutral_captures_ms": [0, 600],
@@ -38,6 +40,19 @@ TIMELINE: dict[str, Any] = {
     "frame_width": 640,
     "hint_every_ms": 900,
 }
+
+
+# Live hints that stop the page from capturing and sending an attempt: it keeps guiding
+# until one face is well placed (in the frame, the right size, in enough light).
+CAPTURE_BLOCKED_BY = (
+    "no_face",
+    "multiple_faces",
+    "face_cut_off",
+    "face_too_small",
+    "too_close",
+    "too_dark",
+    "undecodable_frame",
+)
 
 
 def _borrower(request: HttpRequest) -> User:
@@ -52,6 +67,7 @@ def _page_text() -> dict[str, Any]:
         "step_names": {step: str(text) for step, text in STEP_NAMES.items()},
         "look": _("Look straight at the camera and keep still."),
         "get_ready": _("Get ready: fit your face inside the oval."),
+        "waiting_for_face": _("We start as soon as one face is well inside the oval."),
         "looks_good": _("Looks good. Keep your face inside the oval."),
         "no_camera": _(
             "We could not open your camera. Allow camera access in your browser, or ask for a manual review below."
@@ -125,6 +141,7 @@ def face_check(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 "hints_url": reverse("verification-api:hints"),
                 "application_url": reverse("loans:application", kwargs={"public_id": public_id}),
                 "timeline": TIMELINE,
+                "blocking_hints": CAPTURE_BLOCKED_BY,
                 "text": _page_text(),
             },
         },
