@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +20,7 @@ from accounts.decorators import borrower_required
 from accounts.models import User
 from accounts.selectors import biometric_consent_active
 from common.exceptions import DomainError, NotFound
+from common.redirects import same_site_path
 from loans.models import ApplicationStatus
 from loans.selectors import application_get_for_borrower
 from verification.messages import STEP_INSTRUCTIONS, STEP_NAMES
@@ -53,6 +54,11 @@ CAPTURE_BLOCKED_BY = (
     "too_dark",
     "undecodable_frame",
 )
+
+
+def _consent_url(back_to: str) -> str:
+    """The consent form on the profile page, which returns to `back_to` once given."""
+    return f"{reverse('loans:profile')}?{urlencode({'next': back_to})}#biometric-consent"
 
 
 def _borrower(request: HttpRequest) -> User:
@@ -91,15 +97,14 @@ def _page_text() -> dict[str, Any]:
 @borrower_required
 def enrol(request: HttpRequest) -> HttpResponse:
     borrower = _borrower(request)
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    next_url = same_site_path(request.GET.get("next"))
     return render(
         request,
         "verification/enrol.html",
         {
             "consent": biometric_consent_active(user=borrower),
             "enrolment": FaceEnrolment.objects.filter(user=borrower).first(),
+            "consent_url": _consent_url(request.get_full_path()),
             "next_url": next_url or reverse("loans:profile"),
             "config": {
                 "enrol_url": reverse("verification-api:enrolment"),
@@ -132,7 +137,8 @@ def face_check(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "state": state,
             "consent": consent,
             "review": ManualReview.objects.filter(application=application).first(),
-            "enrol_url": f"{reverse('verification:enrol')}?next={here}",
+            "enrol_url": f"{reverse('verification:enrol')}?{urlencode({'next': here})}",
+            "consent_url": _consent_url(here),
             "config": {
                 "start_url": reverse("verification-api:start", kwargs={"public_id": public_id}),
                 "attempts_url": reverse(
