@@ -12,11 +12,11 @@ from accounts.consent import BIOMETRIC_CONSENT_VERSION
 from accounts.selectors import biometric_consent_active
 from tests.loans.factories import CLIENT, MicroProductFactory, borrower
 from tests.verification.support import waiting_application
-from verification.services import face_enrol
+from verification.services import face_enrol, manual_review_decide, manual_review_request
 
 
-def logged_in(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+def logged_in(user, language="en"):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(user)
     return client
 
@@ -143,3 +143,33 @@ def test_the_consent_never_sends_the_borrower_off_site(business_date, elsewhere)
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("loans:profile")
+
+
+def _timeline(page: str) -> str:
+    return page.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+
+
+def test_after_a_staff_review_the_history_says_so(consenting, business_date, admin_user):
+    application = waiting_application(consenting, business_date)
+    review = manual_review_request(
+        borrower=consenting,
+        application_public_id=application.public_id,
+        reason="no_camera",
+        note="",
+        now=timezone.now(),
+    )
+    manual_review_decide(
+        review_id=review.pk,
+        reviewer=admin_user,
+        approve=True,
+        note="Video call, ID card shown and matched",
+        business_date=business_date,
+        now=timezone.now(),
+    )
+    url = f"/applications/{application.public_id}/"
+    english = _timeline(logged_in(consenting).get(url).content.decode())
+    assert "Approved by staff review" in english
+    assert "Face check passed" not in english
+    chinese = _timeline(logged_in(consenting, "zh-hans").get(url).content.decode())
+    assert "已通过人工审核" in chinese
+    assert "人脸核验已通过" not in chinese
