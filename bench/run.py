@@ -76,8 +76,10 @@ def _second_face_note(face: dict[str, Any]) -> list[str]:
         f"{wider['equal_size_below']:.2%}; and the narrowest side-by-side pair of the "
         "developer photos, `multi/pascal_voc_2009_004587`, measures 0.71). Photos refused "
         "for a second face: "
-        f"{before} before, {after} after; those left are people beside the subject, at the "
-        "same distance, which the rule must still refuse.",
+        f"{before} before, {after} after; those left are people beside the subject or a "
+        f"step behind (a face at least {gate['ratio']:.0%} as wide is at most "
+        f"{1 / gate['ratio']:.1f} times as far from the camera), which the rule must still "
+        "refuse.",
         "",
     ]
 

@@ -382,9 +382,9 @@ def _pick_identity_frame(
 
 
 def _recheck_identity_frame(frame: _Frame, config: VerificationConfig) -> QualityIssue | None:
-    """Run the thorough (upsampled) detector on the identity frame: the quick pass only
-    finds faces wider than ~25% of the frame, so it can miss a second person standing a
-    little further back whose face is still of comparable size (see
+    """Run the thorough (upsampled) detector on the identity frame: the quick pass (no
+    upsampling) misses smaller faces, so it can miss a second person standing a little
+    further back whose face is still of comparable size (see
     ``QualityConfig.background_face_ratio``), and this frame is the one that decides."""
     analysis = frame.analysis
     if analysis is None or analysis.image is None:
