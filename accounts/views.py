@@ -48,6 +48,7 @@ from accounts.forms import (
 from accounts.lockout import is_locked_out, lockout_answered, lockout_message, lockout_remaining
 from accounts.models import User
 from common.exceptions import DomainError
+from common.redirects import same_site_path
 from common.request_context import client_context
 from common.selectors import business_date_get
 
@@ -161,6 +162,8 @@ def profile_page(request: HttpRequest, **forms: Form) -> HttpResponse:
         "consent_text": biometric_consent_text(language),
         "consent_language": biometric_consent_language(language),
         "consent_version": BIOMETRIC_CONSENT_VERSION,
+        # Where giving the consent returns to (the face check the borrower came from).
+        "consent_next": same_site_path(request.POST.get("next") or request.GET.get("next")),
         "events": selectors.security_events_recent(user=user, limit=5),
         **forms,
     }
@@ -226,5 +229,5 @@ def biometric_consent_grant(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Thank you. You have agreed to face recognition."))
-            return redirect("loans:profile")
+            return redirect(same_site_path(request.POST.get("next")) or "loans:profile")
     return profile_page(request, consent_form=form)

@@ -19,11 +19,20 @@
   frames.py) applied to N clean single-face photos.
 * ``--jitter-pairs M``: re-measure the configured threshold on M pairs.tsv rows with the
   first photo enrolled the production way (5 jitters), as a reference is.
+* The quality gate on the clean photos: the first reason each lfw-dev photo is refused,
+  with every second face counted (the old rule) and with only second faces of comparable
+  size (``QualityConfig.background_face_ratio``); how the count of photos refused for a
+  second face and the share of equal-size face pairs measured below the ratio move with
+  candidate ratios (lfw-dev crops give every subject's face about the same size, so the
+  spread of their measured widths is what two faces at the same distance look like to
+  the detector); FAR/TAR over the photos each rule accepts; and composites in
+  640x480 frames (another lfw-dev face pasted beside the borrower or behind them).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -33,6 +42,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,32 +67,181 @@ from verification.face import (  # noqa: E402
 )
 
 OCCLUSION_CODES = {"eyes_covered", "mouth_covered", "eyes_shaded"}
+#: The old rule: every second face the detector finds fails the gate.
+EVERY_FACE = QualityConfig(background_face_ratio=0.0)
+RATIO_CANDIDATES = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
-def _embed_photo(relative: str) -> tuple[str, list[float] | None, list[str]]:
-    """Worker: (photo, embedding or None when no usable face, quality issue codes)."""
+def _embed_photo(
+    relative: str,
+) -> tuple[str, list[float] | None, list[str], list[str], list[int], int | None]:
+    """Worker: (photo, embedding or None when no usable face, quality issue codes, the
+    codes when every second face counts, widths of the confident faces (largest first),
+    width of the primary face)."""
     analysis = analyze_frame(F.load_rgb(F.lfw_path(relative)))
+    widths = sorted((box[2] - box[0] for box in analysis.face_boxes), reverse=True)
     if analysis.face is None or analysis.face.weak_detection:
-        return relative, None, ["no_face"]
+        return relative, None, ["no_face"], ["no_face"], widths, None
     codes = [issue.code for issue in check_quality(analysis)]
-    return relative, embed(analysis).tolist(), codes
+    before = [issue.code for issue in check_quality(analysis, EVERY_FACE)]
+    primary = analysis.face.box[2] - analysis.face.box[0]
+    return relative, embed(analysis).tolist(), codes, before, widths, primary
 
 
-Embedded = dict[str, tuple[np.ndarray | None, list[str]]]
+@dataclass(frozen=True)
+class PhotoResult:
+    vector: np.ndarray | None
+    codes: list[str]
+    codes_every_face: list[str]
+    widths: list[int]
+    primary_width: int | None
+
+
+Embedded = dict[str, PhotoResult]
 
 
 def embed_all(photos: Sequence[str], workers: int) -> Embedded:
     results: Embedded = {}
+    outputs: Any
     if workers <= 1:
-        outputs: Any = map(_embed_photo, photos)
-        for relative, vector, codes in outputs:
-            results[relative] = (None if vector is None else np.asarray(vector), codes)
+        outputs = map(_embed_photo, photos)
+        for relative, vector, codes, before, widths, primary in outputs:
+            results[relative] = PhotoResult(
+                None if vector is None else np.asarray(vector), codes, before, widths, primary
+            )
         return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for relative, vector, codes in pool.map(_embed_photo, photos, chunksize=16):
-            results[relative] = (None if vector is None else np.asarray(vector), codes)
+        outputs = pool.map(_embed_photo, photos, chunksize=16)
+        for relative, vector, codes, before, widths, primary in outputs:
+            results[relative] = PhotoResult(
+                None if vector is None else np.asarray(vector), codes, before, widths, primary
+            )
     return results
+
+
+def _first_codes(codes: Sequence[list[str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for photo_codes in codes:
+        code = photo_codes[0] if photo_codes else "accepted"
+        counts[code] = counts.get(code, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def _comparable(widths: Sequence[int], primary: int | None, ratio: float) -> int:
+    """The faces counted at this ratio (as FrameAnalysis.comparable_face_count does)."""
+    if primary is None:
+        return 0
+    return sum(1 for width in widths if width >= ratio * primary)
+
+
+def equal_size_share_below(primary_widths: Sequence[int], ratio: float) -> float:
+    """Share of pairs of lfw-dev photos whose faces, the same size by construction of the
+    crops, are measured at a width ratio (narrower / wider) below ``ratio``."""
+    values, counts = np.unique(np.asarray(primary_widths), return_counts=True)
+    below = total = 0
+    for i, (a, count_a) in enumerate(zip(values, counts, strict=True)):
+        total += count_a * (count_a - 1) // 2
+        for b, count_b in zip(values[i + 1 :], counts[i + 1 :], strict=True):
+            total += count_a * count_b
+            if a / b < ratio:
+                below += count_a * count_b
+    return below / max(1, total)
+
+
+def gate_figures(
+    results: Embedded, genuine_impostor: Callable[[dict[str, np.ndarray]], Any], ratio: float
+) -> dict[str, Any]:
+    """What the quality gate refuses on the clean photos, under the old rule (every second
+    face) and the configured ratio; and FAR/TAR over the photos each rule accepts."""
+    photos = list(results.values())
+    second = [r for r in photos if len(r.widths) > 1 and r.primary_width is not None]
+    ratios = sorted(r.widths[1] / r.widths[0] for r in second)
+    bands = [0.0, 0.5, 0.6, 0.65, 0.7, 0.8, 0.9, 1.01]
+    primaries = [r.primary_width for r in photos if r.primary_width is not None]
+    figures: dict[str, Any] = {
+        "photos": len(photos),
+        "ratio": ratio,
+        "refused_before": _first_codes([r.codes_every_face for r in photos]),
+        "refused_after": _first_codes([r.codes for r in photos]),
+        "second_face_ratio_bands": [
+            [low, high, sum(1 for value in ratios if low <= value < high)]
+            for low, high in itertools.pairwise(bands)
+        ],
+        "candidates": [
+            {
+                "ratio": candidate,
+                "second_face_refusals": sum(
+                    1 for r in second if _comparable(r.widths, r.primary_width, candidate) > 1
+                ),
+                "equal_size_below": equal_size_share_below(primaries, candidate),
+            }
+            for candidate in sorted({*RATIO_CANDIDATES, ratio})
+        ],
+    }
+    for label, key in (("before", "codes_every_face"), ("after", "codes")):
+        accepted = {
+            name: r.vector
+            for name, r in results.items()
+            if r.vector is not None and not getattr(r, key)
+        }
+        genuine, impostor = genuine_impostor(accepted)
+        far, tar = rates_at(genuine, impostor, VerificationConfig().match_threshold)
+        figures[f"accepted_{label}"] = {
+            "photos": len(accepted),
+            "genuine_pairs": int(genuine.size),
+            "impostor_pairs": int(impostor.size),
+            "far": far,
+            "tar": tar,
+        }
+    return figures
+
+
+def composite_rates(count: int) -> dict[str, Any]:
+    """Another lfw-dev face composited into a 640x480 frame of a borrower (an lfw-dev photo
+    at scale 1.6): beside them at 1.0 and 0.8 of their face width, or in the background at
+    0.6 and 0.4; how often the gate refuses it as a second face, and how often the
+    (upsampled) detector saw it at all."""
+    rng = np.random.default_rng(21)
+    paths = sorted(F.LFW_IMAGES.glob("*/*.jpg"))
+    clean: list[tuple[np.ndarray, tuple[int, int, int, int]]] = []
+    for index in rng.permutation(len(paths)):
+        image = F.load_rgb(paths[index])
+        analysis = analyze_frame(image)
+        if analysis.face is None or analysis.face_count != 1 or check_quality(analysis):
+            continue
+        clean.append((image, analysis.face.box))
+        if len(clean) == 2 * count:
+            break
+    outcomes: dict[str, dict[str, int]] = {}
+    for (borrower, _), (other, other_box) in zip(clean[0::2], clean[1::2], strict=True):
+        frame = F.place_in_frame(borrower, scale=1.6, centre=(0.4, 0.5))
+        base = analyze_frame(frame)
+        if base.face is None or base.face_count != 1 or check_quality(base):
+            continue
+        left, top, right, bottom = base.face.box
+        width = right - left
+        for place, true_ratio in (
+            ("beside", 1.0),
+            ("beside", 0.8),
+            ("behind", 0.6),
+            ("behind", 0.4),
+        ):
+            pasted = width * true_ratio
+            if place == "beside":
+                centre = (right + 0.15 * width + 0.8 * pasted, (top + bottom) / 2)
+            else:  # top right corner of the frame, clear of the borrower's face
+                centre = (F.FRAME_WIDTH - 0.8 * pasted - 4, 1.1 * pasted + 4)
+            composite = F.paste_face(frame, other, other_box, width_px=pasted, centre=centre)
+            image = decode_image(F.encode_jpeg(F.add_noise(composite, 1.5, rng)))
+            analysis = analyze_frame(image, thorough=True)
+            codes = {issue.code for issue in check_quality(analysis)}
+            key = f"{place} at {true_ratio:.1f}"
+            row = outcomes.setdefault(key, {"frames": 0, "seen": 0, "refused": 0})
+            row["frames"] += 1
+            row["seen"] += analysis.face_count > 1
+            row["refused"] += "multiple_faces" in codes
+    return outcomes
 
 
 def rates_at(genuine: np.ndarray, impostor: np.ndarray, threshold: float) -> tuple[float, float]:
@@ -281,6 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="processes for embedding")
     parser.add_argument("--jitter-pairs", type=int, default=0, help="see module docstring")
     parser.add_argument("--degrade", type=int, default=0, help="degraded copies of N photos")
+    parser.add_argument(
+        "--composites", type=int, default=0, help="N borrowers with a second face pasted in"
+    )
     args = parser.parse_args(argv)
 
     config = VerificationConfig()
@@ -303,18 +465,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     results = embed_all(photos, args.workers)
     figures["embed_all_s"] = time.perf_counter() - started
-    embeddings = {name: vector for name, (vector, _) in results.items() if vector is not None}
+    embeddings = {name: r.vector for name, r in results.items() if r.vector is not None}
     figures["photos"] = len(photos)
     figures["photos_without_face"] = len(photos) - len(embeddings)
-    clean = [codes for vector, codes in results.values() if vector is not None]
+    clean = [r.codes for r in results.values() if r.vector is not None]
     flagged = [codes for codes in clean if OCCLUSION_CODES & set(codes)]
     figures["occlusion_checked"] = len(clean)
     figures["occlusion_flagged"] = len(flagged)
     figures["occlusion_fp_rate"] = len(flagged) / max(1, len(clean))
     figures["occlusion_flagged_photos"] = sorted(
         name
-        for name, (vector, codes) in results.items()
-        if vector is not None and OCCLUSION_CODES & set(codes)
+        for name, r in results.items()
+        if r.vector is not None and OCCLUSION_CODES & set(r.codes)
+    )
+    figures["gate"] = gate_figures(
+        results, all_pair_distances, QualityConfig().background_face_ratio
     )
 
     genuine, impostor = all_pair_distances(embeddings)
@@ -349,6 +514,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.degrade:
         figures["degradations"] = degradation_rates(args.degrade)
         figures["degraded_photos"] = args.degrade
+    if args.composites:
+        figures["composites"] = composite_rates(args.composites)
 
     figures["per_frame"] = time_frames(args.frames)
     figures["per_attempt"] = time_attempts(args.attempts)
@@ -424,7 +591,79 @@ def markdown(f: dict[str, Any]) -> str:
             ordered = sorted(outcomes.items(), key=lambda item: -item[1])
             detail = ", ".join(f"{code} {count}" for code, count in ordered)
             lines.append(f"| {name} | {right:.0%} | {detail} |")
+    if "gate" in f:
+        lines += gate_markdown(f["gate"], f.get("composites"))
     return "\n".join(lines)
+
+
+def gate_markdown(g: dict[str, Any], composites: dict[str, dict[str, int]] | None) -> list[str]:
+    before, after = g["refused_before"], g["refused_after"]
+    ratio = g["ratio"]
+    codes = [code for code in before if code != "accepted"]
+    codes += [code for code in after if code not in before and code != "accepted"]
+    lines = [
+        "",
+        f"Quality gate on the {g['photos']} clean lfw-dev photos: the first reason each is "
+        f"refused, when every second face counts (before) and when only a second face at "
+        f"least {ratio:.0%} as wide as the borrower's counts (after)",
+        "",
+        "| First reason | Before | After |",
+        "| --- | --- | --- |",
+    ]
+    for code in codes:
+        lines.append(f"| {code} | {before.get(code, 0)} | {after.get(code, 0)} |")
+    refused_before = g["photos"] - before.get("accepted", 0)
+    refused_after = g["photos"] - after.get("accepted", 0)
+    lines += [
+        f"| **refused in all** | **{refused_before}** | **{refused_after}** |",
+        f"| accepted | {before.get('accepted', 0)} | {after.get('accepted', 0)} |",
+    ]
+    for label in ("before", "after"):
+        a = g[f"accepted_{label}"]
+        lines.append(
+            f"| FAR / TAR at the match threshold over the photos accepted {label} "
+            f"({a['genuine_pairs']:,} / {a['impostor_pairs']:,} pairs) | "
+            f"{a['far']:.3%} / {a['tar']:.2%} | |"
+        )
+    lines += [
+        "",
+        "Choosing the ratio: photos refused for a second face, and the share of pairs of "
+        "equal-size faces (lfw-dev crops give every subject's face about the same size) "
+        "that the detector measures below the ratio, i.e. that it would wrongly ignore",
+        "",
+        "| Ratio | Refused for a second face | Equal-size pairs measured below |",
+        "| --- | --- | --- |",
+    ]
+    for row in g["candidates"]:
+        chosen = " (chosen)" if abs(row["ratio"] - ratio) < 1e-9 else ""
+        lines.append(
+            f"| {row['ratio']:.2f}{chosen} | {row['second_face_refusals']} | "
+            f"{row['equal_size_below']:.3%} |"
+        )
+    bands = ", ".join(
+        f"{low:.2f}-{min(high, 1.0):.2f}: {count}"
+        for low, high, count in g["second_face_ratio_bands"]
+    )
+    lines += [
+        "",
+        f"Width of the second face / the borrower's, photos with two or more faces: {bands}.",
+    ]
+    if composites:
+        lines += [
+            "",
+            f"Composites: another lfw-dev face pasted into a 640x480 frame of a borrower "
+            f"(ratio {ratio:.2f})",
+            "",
+            "| Second face | Frames | Detected | Refused as a second face |",
+            "| --- | --- | --- | --- |",
+        ]
+        for key, row in composites.items():
+            lines.append(
+                f"| {key} of the borrower's width | {row['frames']} | "
+                f"{row['seen'] / max(1, row['frames']):.0%} | "
+                f"{row['refused'] / max(1, row['frames']):.0%} |"
+            )
+    return lines
 
 
 if __name__ == "__main__":

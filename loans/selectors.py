@@ -16,6 +16,7 @@ from common.exceptions import NotFound
 from common.money import round_money
 from loans.models import (
     ApplicationEvent,
+    ApplicationStatus,
     CreditLine,
     Installment,
     Loan,
@@ -116,6 +117,18 @@ def application_list_for_borrower(*, borrower: User) -> QuerySet[LoanApplication
     return (
         LoanApplication.objects.filter(borrower=borrower)
         .select_related("product", "risk_decision", "loan")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def applications_waiting_for_face_check(*, borrower: User) -> QuerySet[LoanApplication]:
+    """The borrower's applications that wait for their face check (or a manual review):
+    what Home shows first."""
+    return (
+        LoanApplication.objects.filter(
+            borrower=borrower, status=ApplicationStatus.FACE_CHECK_REQUIRED
+        )
+        .select_related("product")
         .order_by("-submitted_at", "-pk")
     )
 

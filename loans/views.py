@@ -102,6 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 status=Loan.Status.ACTIVE
             ),
             "applications": selectors.application_list_for_borrower(borrower=borrower)[:5],
+            "face_checks": selectors.applications_waiting_for_face_check(borrower=borrower),
             "has_profile": borrower_profile_get(user=borrower) is not None,
         },
     )

@@ -68,12 +68,13 @@ class VerificationAttemptAdmin(ReadOnly, admin.ModelAdmin[VerificationAttempt]):
         "number",
         "passed",
         "failure_code",
+        "no_face_seen",
         "best_distance",
         "match_threshold",
         "frame_count",
         "duration_ms",
     ]
-    list_filter = ["passed", "failure_code"]
+    list_filter = ["passed", "failure_code", "no_face_seen"]
     search_fields = ["borrower__username", "borrower__phone", "session__public_id"]
     list_select_related = ["borrower"]
     ordering = ["-submitted_at", "-pk"]
@@ -122,7 +123,15 @@ class VerificationAttemptAdmin(ReadOnly, admin.ModelAdmin[VerificationAttempt]):
 
 class AttemptInline(ReadOnly, admin.TabularInline[VerificationAttempt, VerificationSession]):
     model = VerificationAttempt
-    fields = ("number", "submitted_at", "passed", "failure_code", "best_distance", "duration_ms")
+    fields = (
+        "number",
+        "submitted_at",
+        "passed",
+        "failure_code",
+        "no_face_seen",
+        "best_distance",
+        "duration_ms",
+    )
     readonly_fields = fields
     extra = 0
     show_change_link = True

@@ -245,6 +245,11 @@ class FaceCheckAttemptApi(BodyLimitMixin, APIView):
         passed = serializers.BooleanField()
         code = serializers.CharField()
         message = serializers.CharField()
+        counts_towards_refusal = serializers.BooleanField(
+            help_text="False when it passed, and when no picture showed a face (code "
+            "no_face): such an attempt does not use up one of the attempts allowed, but "
+            "counts towards the lock after repeated failures."
+        )
         attempts_left = serializers.IntegerField()
         application_status = serializers.CharField()
         next = SessionOutputSerializer(allow_null=True)
@@ -278,6 +283,7 @@ class FaceCheckAttemptApi(BodyLimitMixin, APIView):
                 "passed": outcome.attempt.passed,
                 "code": outcome.attempt.failure_code,
                 "message": outcome.message,
+                "counts_towards_refusal": outcome.counts_towards_refusal,
                 "attempts_left": outcome.attempts_left,
                 "application_status": outcome.application.status,
                 "next": _session_json(session) if retry else None,

@@ -10,6 +10,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+#: The message key of an attempt in which no frame showed a face (its failure code is
+#: ``no_face``, like a single frame's, but the borrower is told more).
+NO_FACE_SEEN = "no_face_seen"
+
 STEP_INSTRUCTIONS: dict[str, Promise] = {
     "turn_left": _("Slowly turn your head to your left, then back to the camera."),
     "turn_right": _("Slowly turn your head to your right, then back to the camera."),
@@ -90,6 +94,9 @@ MESSAGES: dict[str, Promise] = {
         "These pictures were already used in an earlier check. Please take a new check with your camera."
     ),
     "undecodable_frame": _("A picture from the camera could not be read. Please try again."),
+    NO_FACE_SEEN: _(
+        "None of the pictures showed a face, so this did not use up one of your attempts. Hold the phone in front of you with your whole face inside the oval, in good light, and start again."
+    ),
 }
 
 

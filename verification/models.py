@@ -11,7 +11,12 @@ Invariants (database constraints):
 - one open verification session per application;
 - attempt numbers are unique within a session;
 - one manual review per application;
-- a passed session has its completion time.
+- a passed session has its completion time;
+- an attempt in which no frame showed a face did not pass.
+
+An attempt in which no frame showed a face (`no_face_seen`) is answered with guidance: it
+is not one of the failures that refuse the application, but it counts towards the lock
+after repeated failures, so it cannot be used to probe without limit.
 """
 
 from __future__ import annotations
@@ -125,6 +130,13 @@ class VerificationAttempt(models.Model):
     passed = models.BooleanField()
     failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
+    no_face_seen = models.BooleanField(
+        _("no face in any frame"),
+        default=False,
+        help_text=_(
+            "Not one of the failures that refuse the application; counts towards the lock."
+        ),
+    )
     best_distance = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
     consistency_distance = models.DecimalField(
         max_digits=6, decimal_places=4, null=True, blank=True
@@ -143,7 +155,11 @@ class VerificationAttempt(models.Model):
         verbose_name = _("verification attempt")
         verbose_name_plural = _("verification attempts")
         constraints = [
-            models.UniqueConstraint(fields=["session", "number"], name="attempt_number_unique")
+            models.UniqueConstraint(fields=["session", "number"], name="attempt_number_unique"),
+            models.CheckConstraint(
+                condition=Q(no_face_seen=False) | Q(passed=False),
+                name="attempt_without_face_did_not_pass",
+            ),
         ]
         indexes = [
             models.Index(fields=["borrower", "submitted_at"], name="attempt_by_borrower"),

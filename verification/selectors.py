@@ -13,7 +13,8 @@ from verification.models import FaceEnrolment, VerificationAttempt, Verification
 
 def face_check_locked_until(*, borrower: User, now: dt.datetime) -> dt.datetime | None:
     """When the borrower's face checks unlock, if they are locked: the configured number of
-    failures within the window locks them for the lock period from the last of those."""
+    failures within the window locks them for the lock period from the last of those.
+    Every attempt that did not pass counts, those in which no frame showed a face too."""
     rules = settings.FACE_CHECK
     needed = int(rules["LOCK_AFTER_FAILURES"])
     window = dt.timedelta(hours=int(rules["LOCK_WINDOW_HOURS"]))
@@ -44,7 +45,7 @@ class FaceCheckState:
 
 def face_check_state(*, borrower: User, application_id: int, now: dt.datetime) -> FaceCheckState:
     failed = VerificationAttempt.objects.filter(
-        session__application_id=application_id, passed=False
+        session__application_id=application_id, passed=False, no_face_seen=False
     ).count()
     return FaceCheckState(
         enrolled=FaceEnrolment.objects.filter(user=borrower).exists(),

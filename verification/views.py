@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +20,7 @@ from accounts.decorators import borrower_required
 from accounts.models import User
 from accounts.selectors import biometric_consent_active
 from common.exceptions import DomainError, NotFound
+from common.redirects import same_site_path
 from loans.models import ApplicationStatus
 from loans.selectors import application_get_for_borrower
 from verification.messages import STEP_INSTRUCTIONS, STEP_NAMES
@@ -27,8 +28,10 @@ from verification.models import FaceEnrolment, ManualReview
 from verification.selectors import face_check_state
 from verification.services import face_consent_withdraw, manual_review_request
 
-# The camera page's timeline (milliseconds). The browser test builds its fake camera video
-# to the same plan, so keep docs/face-check.md in step when changing it.
+# The camera page's timeline (milliseconds), from the moment one face has been well placed
+# for `get_ready_ms` (or, when it is from the start, from the start of the guidance). The
+# browser test builds its fake camera video to the same plan, so keep docs/face-check.md in
+# step when changing it.
 TIMELINE: dict[str, Any] = {
     "get_ready_ms": 2000,
     "neutral_captures_ms": [0, 600],
@@ -38,6 +41,24 @@ TIMELINE: dict[str, Any] = {
     "frame_width": 640,
     "hint_every_ms": 900,
 }
+
+
+# Live hints that stop the page from capturing and sending an attempt: it keeps guiding
+# until one face is well placed (in the frame, the right size, in enough light).
+CAPTURE_BLOCKED_BY = (
+    "no_face",
+    "multiple_faces",
+    "face_cut_off",
+    "face_too_small",
+    "too_close",
+    "too_dark",
+    "undecodable_frame",
+)
+
+
+def _consent_url(back_to: str) -> str:
+    """The consent form on the profile page, which returns to `back_to` once given."""
+    return f"{reverse('loans:profile')}?{urlencode({'next': back_to})}#biometric-consent"
 
 
 def _borrower(request: HttpRequest) -> User:
@@ -52,6 +73,7 @@ def _page_text() -> dict[str, Any]:
         "step_names": {step: str(text) for step, text in STEP_NAMES.items()},
         "look": _("Look straight at the camera and keep still."),
         "get_ready": _("Get ready: fit your face inside the oval."),
+        "waiting_for_face": _("We start as soon as one face is well inside the oval."),
         "looks_good": _("Looks good. Keep your face inside the oval."),
         "no_camera": _(
             "We could not open your camera. Allow camera access in your browser, or ask for a manual review below."
@@ -75,15 +97,14 @@ def _page_text() -> dict[str, Any]:
 @borrower_required
 def enrol(request: HttpRequest) -> HttpResponse:
     borrower = _borrower(request)
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    next_url = same_site_path(request.GET.get("next"))
     return render(
         request,
         "verification/enrol.html",
         {
             "consent": biometric_consent_active(user=borrower),
             "enrolment": FaceEnrolment.objects.filter(user=borrower).first(),
+            "consent_url": _consent_url(request.get_full_path()),
             "next_url": next_url or reverse("loans:profile"),
             "config": {
                 "enrol_url": reverse("verification-api:enrolment"),
@@ -116,7 +137,8 @@ def face_check(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "state": state,
             "consent": consent,
             "review": ManualReview.objects.filter(application=application).first(),
-            "enrol_url": f"{reverse('verification:enrol')}?next={here}",
+            "enrol_url": f"{reverse('verification:enrol')}?{urlencode({'next': here})}",
+            "consent_url": _consent_url(here),
             "config": {
                 "start_url": reverse("verification-api:start", kwargs={"public_id": public_id}),
                 "attempts_url": reverse(
@@ -125,6 +147,7 @@ def face_check(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 "hints_url": reverse("verification-api:hints"),
                 "application_url": reverse("loans:application", kwargs={"public_id": public_id}),
                 "timeline": TIMELINE,
+                "blocking_hints": CAPTURE_BLOCKED_BY,
                 "text": _page_text(),
             },
         },

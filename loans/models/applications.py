@@ -153,6 +153,14 @@ class ApplicationEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
 
+    @property
+    def history_label(self) -> str:
+        """What the borrower's history says happened: the status reached, except that the
+        face gate opened by staff (a manual identity review) is not a passed face check."""
+        if self.to_status == S.FACE_CHECK_PASSED and self.source == self.Source.STAFF:
+            return str(_("Approved by staff review"))
+        return str(self.get_to_status_display())
+
 
 class Payout(models.Model):
     """The transfer of a disbursed loan to the borrower's bank card: an outbox row written in

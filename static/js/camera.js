@@ -50,18 +50,20 @@
     });
   }
 
-  /* Every `everyMs`, send a small preview frame and show what to fix. Returns a stop(). */
+  /* Every `everyMs`, send a small preview frame and show what to fix: `show(issues, at)`,
+     `at` being when that frame was taken (performance.now()). Returns a stop(). */
   function hints(video, url, everyMs, show) {
     let stopped = false;
     let busy = false;
     const timer = setInterval(async function () {
       if (stopped || busy || !video.videoWidth) return;
       busy = true;
+      const at = performance.now();
       try {
         const form = new FormData();
         form.append("frame", await grab(video, 320, 0.7), "preview.jpg");
         const answer = await upload(url, form);
-        if (!stopped && answer.ok) show(answer.data);
+        if (!stopped && answer.ok) show(answer.data, at);
       } catch (err) { /* hints are best effort */ }
       busy = false;
     }, everyMs);

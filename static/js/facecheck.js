@@ -1,7 +1,11 @@
 /* The face check: open the camera, give live guidance, run the server's random challenge
    with a countdown per step, capture a short burst of frames, upload them with a progress
    bar and show what the server decided. The timeline comes from the page (verification
-   views.TIMELINE) so it is the same one the automated browser test plays its camera to. */
+   views.TIMELINE) so it is the same one the automated browser test plays its camera to.
+
+   Nothing is captured or sent while the live hint says the face is not well placed (no
+   face, several faces, too dark, cut off, too far or too close: cfg.blocking_hints): the
+   page keeps guiding, and the get-ready countdown starts once one face is well placed. */
 (function () {
   "use strict";
   const root = document.getElementById("face-check");
@@ -11,10 +15,16 @@
   const cfg = JSON.parse(document.getElementById("face-check-config").textContent);
   const T = cfg.timeline;
   const text = cfg.text;
+  const blocking = new Set(cfg.blocking_hints);
   const $ = function (id) { return document.getElementById(id); };
   const video = $("video");
   let stopHints = null;
   let session = null;
+  let guidingSince = 0;
+  /* What the latest hint said: {placed, since, at}. `since` is when the face has been well
+     placed from (the start of the guidance, if no hint of this attempt said otherwise);
+     `at` is when the frame of the latest hint was taken. */
+  let placement = null;
 
   function say(id, message, kind) {
     const el = $(id);
@@ -23,9 +33,45 @@
     if (kind !== undefined) el.className = (id === "hint" ? "hint " : "status ") + kind;
   }
 
-  function showHints(issues) {
-    if (!issues.length) say("hint", text.looks_good, "good");
-    else say("hint", issues[0].message, "");
+  function showHints(issues, at) {
+    const wrong = issues.filter(function (issue) { return blocking.has(issue.code); });
+    if (wrong.length) {
+      placement = { placed: false, since: null, at: at };
+      say("hint", wrong[0].message, "");
+    } else {
+      if (!placement) placement = { placed: true, since: guidingSince, at: at };
+      else if (!placement.placed) placement = { placed: true, since: at, at: at };
+      else placement.at = at;
+      if (issues.length) say("hint", issues[0].message, "");
+      else say("hint", text.looks_good, "good");
+    }
+    $("oval-line").setAttribute("stroke", placement.placed ? "#4cd964" : "white");
+  }
+
+  function placedNow() {
+    // A hint older than three rounds says nothing about now (the connection may be down).
+    return placement && placement.placed && performance.now() - placement.at < 3 * T.hint_every_ms;
+  }
+
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  /* Resolves when one face has been well placed for the get-ready time; returns that
+     moment (performance.now() time), which starts the capture timeline. */
+  async function waitUntilPlaced() {
+    for (;;) {
+      if (placedNow()) {
+        const readyAt = placement.since + T.get_ready_ms;
+        const left = readyAt - performance.now();
+        if (left <= 0) { $("countdown").textContent = ""; return readyAt; }
+        $("instruction").textContent = text.get_ready;
+        $("countdown").textContent = String(Math.ceil(left / 1000));
+        await sleep(Math.min(100, left));
+      } else {
+        $("instruction").textContent = text.waiting_for_face;
+        $("countdown").textContent = "";
+        await sleep(100);
+      }
+    }
   }
 
   function progress(fraction) {
@@ -38,6 +84,14 @@
     say("hint", text.starting, "");
     $("camera").hidden = false;
     await C.open(video);
+  }
+
+  /* Live hints for this attempt; until one says otherwise, the face counts as placed
+     from now on (the browser test's fake camera is timed from here). */
+  function startHints() {
+    if (stopHints) return;
+    placement = null;
+    guidingSince = performance.now();
     stopHints = C.hints(video, cfg.hints_url, T.hint_every_ms, showHints);
   }
 
@@ -46,16 +100,11 @@
     frames.push(await C.grab(video, T.frame_width, 0.9));
   }
 
-  async function runChallenge() {
+  async function runChallenge(start) {
     const frames = [];
     const steps = session.challenge;
-    $("camera").classList.remove("capturing");
-    $("instruction").textContent = text.get_ready;
-    const ready = performance.now();
-    await C.sleepUntil(ready, T.get_ready_ms);
     if (stopHints) { stopHints(); stopHints = null; }
     $("camera").classList.add("capturing");
-    const start = performance.now();
     $("instruction").textContent = text.look;
     for (const at of T.neutral_captures_ms) await capture(at, start, frames);
     const captures = steps.length > 2 ? T.step_captures_ms_three_steps : T.step_captures_ms;
@@ -92,17 +141,28 @@
     return answer;
   }
 
+  async function openSession() {
+    const started = await C.upload(cfg.start_url, new FormData());
+    if (!started.ok) { say("result", started.data.detail || text.failed, "error"); return false; }
+    session = started.data;
+    return true;
+  }
+
+  function expiresSoon() {
+    // The challenge's nonce must outlive the capture and the upload.
+    return Date.parse(session.expires_at) - Date.now() < 60000;
+  }
+
   async function attempt() {
     startButton.disabled = true;
     say("result", "", "");
     try {
       await ensureCamera();
-      if (!session) {
-        const started = await C.upload(cfg.start_url, new FormData());
-        if (!started.ok) { say("result", started.data.detail || text.failed, "error"); startButton.disabled = false; return; }
-        session = started.data;
-      }
-      const frames = await runChallenge();
+      startHints();
+      if (!session && !(await openSession())) { startButton.disabled = false; return; }
+      const start = await waitUntilPlaced();
+      if (expiresSoon() && !(await openSession())) { startButton.disabled = false; return; }
+      const frames = await runChallenge(start);
       const answer = await send(frames);
       const data = answer.data;
       if (!answer.ok) {
@@ -119,7 +179,7 @@
         say("result", data.message + " " + text.refused, "error");
         finish();
       } else {
-        say("result", data.message, "error");
+        say("result", data.message, data.counts_towards_refusal ? "error" : "busy");
         session = data.next;
         startButton.disabled = false;
       }

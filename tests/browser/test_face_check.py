@@ -1,6 +1,7 @@
 """The face-check page in Debian's chromium with a fake camera playing a video built from
-real photos: a live borrower passes; a still photo fails liveness, counts, and the third
-failure refuses the application."""
+real photos: a live borrower passes; an empty scene is never uploaded (the page keeps
+guiding until a face is well placed, then captures); a still photo fails liveness, counts,
+and the third failure refuses the application."""
 
 import math
 import re
@@ -25,30 +26,46 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FPS = 30  # Chrome's fake capture plays an .mjpeg file at 30 frames a second
 
 
-def _plan_ms() -> dict[str, tuple[int, int]]:
-    """When each pose must be on camera, from the page's timeline (camera start = 0), with
-    room for the page's start-up on either side of every capture."""
-    start = int(TIMELINE["get_ready_ms"])
+# In the empty-scene test the borrower steps in front of the camera at about 13.6 hint
+# rounds: the 14th hint (every hint_every_ms from the start of the guidance) is the first
+# to see the face, with almost half a round of slack either way for the camera's start-up.
+HINT_MS = int(TIMELINE["hint_every_ms"])
+FIRST_HINT_WITH_FACE = 14
+FACE_APPEARS_MS = round((FIRST_HINT_WITH_FACE - 0.4) * HINT_MS)
+
+
+def _plan_ms(capture_start_ms: int) -> dict[str, tuple[int, int]]:
+    """When each pose must be on camera, from the page's timeline (start of the guidance =
+    0; the capture starts at ``capture_start_ms``), with room for the page's start-up on
+    either side of every capture."""
     first_step = TIMELINE["neutral_captures_ms"][-1] + 300
     step = int(TIMELINE["step_ms"])
-    plan = {"neutral": (0, start + first_step + 500)}
+    plan = {"neutral": (0, capture_start_ms + first_step + 500)}
     for index, name in enumerate(CHALLENGE):
-        begin = start + first_step + index * step
+        begin = capture_start_ms + first_step + index * step
         plan[name] = (begin + 500, begin + step - 300)
     return plan
 
 
-def live_video(path: Path, script: F.ChallengeScript) -> Path:
+def live_video(path: Path, script: F.ChallengeScript, *, empty_until_ms: int = 0) -> Path:
     """A borrower doing the challenge: the head drifts a little all the time (as a hand-held
-    phone does), turns left and right when asked, and looks back in between."""
+    phone does), turns left and right when asked, and looks back in between. With
+    ``empty_until_ms``, nobody is in front of the camera until then; the page starts its
+    get-ready time at the first hint that sees the face."""
     rng = np.random.default_rng(5)
     start = F.load_rgb(script.start.path)
     poses = {step: F.load_rgb(photo.path) for step, photo in script.steps if photo is not None}
-    plan = _plan_ms()
+    placed_at = math.ceil(empty_until_ms / HINT_MS) * HINT_MS if empty_until_ms else 0
+    plan = _plan_ms(placed_at + int(TIMELINE["get_ready_ms"]))
     total_ms = max(end for _, end in plan.values()) + 2000
+    scene = F.empty_scene()
+    empty = [F.add_noise(scene, 1.5, rng) for _ in range(FPS)]
     images = []
     for n in range(total_ms * FPS // 1000):
         t = n * 1000 // FPS
+        if t < empty_until_ms:
+            images.append(empty[n % FPS])
+            continue
         photo = start
         for step, (begin, end) in plan.items():
             if step != "neutral" and begin <= t < end:
@@ -130,6 +147,40 @@ def test_live_borrower_passes_the_face_check(
     page.click("#continue")
     page.wait_for_url(re.compile(r".*/applications/[0-9a-f-]+/$"))
     assert "on its way" in page.locator("main").inner_text()
+
+
+def test_an_empty_scene_is_never_uploaded_then_a_face_passes(
+    live_server, camera_phone, ready_borrower, script, business_date, tmp_path
+):
+    application = waiting_application(ready_borrower, business_date)
+    page = camera_phone(live_video(tmp_path / "late.mjpeg", script, empty_until_ms=FACE_APPEARS_MS))
+    uploads: list[str] = []
+    page.on(
+        "request",
+        lambda request: uploads.append(request.url) if "/attempts/" in request.url else None,
+    )
+    log_in(page, live_server, ready_borrower)
+    page.goto(f"{live_server.url}/applications/{application.public_id}/face-check/")
+    page.click("#start")
+    page.locator("#hint", has_text="couldn't see a face").wait_for()
+    assert "We start as soon as one face" in page.locator("#instruction").inner_text()
+    # Long enough for the whole burst to have been captured and sent, had the page not
+    # waited (2 s to get ready, 6.9 s of capture), and still before the face appears.
+    page.wait_for_timeout(FACE_APPEARS_MS - 2 * HINT_MS - 1500)
+    assert "couldn't see a face" in page.locator("#hint").inner_text()
+    assert page.locator("#start").is_disabled()
+    assert uploads == []
+    assert not VerificationAttempt.objects.exists()
+
+    result = page.locator("#result.ok")
+    result.wait_for(timeout=60_000)
+    assert "passed" in result.inner_text()
+    assert len(uploads) == 1
+    attempt = VerificationAttempt.objects.get()
+    assert attempt.passed, (attempt.failure_code, attempt.details.get("steps_seen"))
+    assert attempt.frame_count == 8
+    application.refresh_from_db()
+    assert application.status == "disbursed"
 
 
 def test_still_photo_fails_and_the_third_failure_refuses(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.exceptions import Conflict
 from loans.models import ApplicationEvent, ApplicationStatus, LoanApplication
@@ -93,6 +93,22 @@ def test_staff_confirming_the_identity_is_a_pass_in_their_name(waiting):
     assert waiting.status == S.APPROVED
     assert waiting.face_check_passed_at is not None
     assert _moves(waiting)[0] == (S.FACE_CHECK_REQUIRED, S.FACE_CHECK_PASSED, "staff", staff.pk)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "by_staff", "label"),
+    [
+        (FaceCheckOutcome.PASSED, False, "Face check passed"),
+        (FaceCheckOutcome.IDENTITY_CONFIRMED, True, "Approved by staff review"),
+    ],
+)
+def test_the_history_says_who_opened_the_gate(waiting, outcome, by_staff, label):
+    _record(waiting.pk, outcome, actor=StaffFactory.create() if by_staff else None)
+    event = ApplicationEvent.objects.get(application=waiting, to_status=S.FACE_CHECK_PASSED)
+    approved = ApplicationEvent.objects.get(application=waiting, to_status=S.APPROVED)
+    with translation.override("en"):
+        assert event.history_label == label
+        assert approved.history_label == "Approved"
 
 
 @pytest.mark.parametrize(

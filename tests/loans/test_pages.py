@@ -50,6 +50,27 @@ def test_home_shows_the_line_and_empty_states(alice):
     assert "You have no open loans." in html
 
 
+def test_a_pending_face_check_is_the_first_thing_on_home(alice, business_date):
+    from tests.verification.support import waiting_application
+
+    application = waiting_application(alice, business_date)
+    html = logged_in(alice).get("/home/").content.decode()
+    main = html.split("<main", 1)[1]
+    first_card = re.search(r'<section class="([^"]+)"', main)
+    assert first_card is not None
+    assert "pending-face-check" in first_card.group(1)
+    card = main.split("</section>", 1)[0]
+    assert "Face check needed" in card
+    assert f'href="/applications/{application.public_id}/face-check/"' in card
+    assert main.index("pending-face-check") < main.index('class="card credit-line"')
+    chinese = logged_in(alice, "zh-hans").get("/home/").content.decode()
+    assert "需要人脸核验" in chinese.split("<main", 1)[1].split("</section>", 1)[0]
+
+
+def test_home_shows_no_face_check_card_when_none_is_pending(alice):
+    assert "pending-face-check" not in logged_in(alice).get("/home/").content.decode()
+
+
 def test_home_in_chinese(alice):
     html = logged_in(alice, "zh-hans").get("/home/").content.decode()
     assert "可借额度" in html

@@ -361,9 +361,56 @@ def place_in_frame(
     return np.asarray(frame)
 
 
+def empty_scene(size: tuple[int, int] = (FRAME_WIDTH, FRAME_HEIGHT)) -> RGB:
+    """A camera frame with nobody in it: the developer photo of two dogs, filling the frame
+    (the gate finds no human face in it)."""
+    photo = Image.fromarray(load_rgb(FACES_DIR / "other" / "no_human_face_dogs.jpg"))
+    return np.asarray(photo.resize(size, Image.Resampling.BICUBIC))
+
+
 def come_closer(photo: RGB, factor: float = 1.5, base_scale: float = 1.4) -> RGB:
     """The same photo as a frame where the face is ``factor`` times larger."""
     return place_in_frame(photo, scale=base_scale * factor)
+
+
+Box = tuple[int, int, int, int]
+
+
+def paste_face(
+    frame: RGB,
+    photo: RGB,
+    face_box: Box,
+    *,
+    width_px: float,
+    centre: tuple[float, float],
+) -> RGB:
+    """Another person's face composited into ``frame``: the head around ``face_box`` of
+    ``photo`` is cut out with a soft oval edge, scaled so the face box is ``width_px`` wide
+    and centred (in pixels) at ``centre``. A small face pasted into the background is a
+    bystander far behind the borrower; one as wide as the borrower's, beside them, is a
+    second person at the same distance."""
+    left, top, right, bottom = face_box
+    size = right - left
+    cx, cy = (left + right) / 2.0, (top + bottom) / 2.0
+    # The head: a little wider than the detector's box, from the hair down to the chin.
+    half_w, half_h = 0.8 * size, 1.0 * size
+    source = Image.fromarray(photo).crop(
+        (round(cx - half_w), round(cy - 1.1 * half_h), round(cx + half_w), round(cy + 0.9 * half_h))
+    )
+    scale = width_px / size
+    head = source.resize(
+        (max(1, round(source.width * scale)), max(1, round(source.height * scale))),
+        Image.Resampling.BICUBIC,
+    )
+    alpha = Image.new("L", head.size, 0)
+    inset = 0.06 * head.width
+    ImageDraw.Draw(alpha).ellipse((inset, inset, head.width - inset, head.height - inset), fill=255)
+    alpha = alpha.filter(ImageFilter.GaussianBlur(radius=max(1.0, 0.04 * head.width)))
+    canvas = Image.fromarray(frame)
+    # The face box centre sits at 55% of the cut-out's height (more hair above than chin below).
+    position = (round(centre[0] - head.width / 2), round(centre[1] - 0.55 * head.height))
+    canvas.paste(head, position, alpha)
+    return np.asarray(canvas)
 
 
 def write_mjpeg(frames: Iterable[RGB], path: str | Path, quality: int = 90) -> Path:
@@ -511,12 +558,15 @@ def challenge_frames(
     *,
     neutral_frames: int = 1,
     closer_factor: float = 1.45,
+    scale: float | None = None,
 ) -> list[RGB]:
     """640x480 frames acting out the script: the start photo (plus ``neutral_frames`` more
     nudged copies), then for each step its photo and a return to the start pose;
-    ``come_closer`` shows the start photo growing by ``closer_factor`` (last step)."""
+    ``come_closer`` shows the start photo growing by ``closer_factor`` (last step).
+    ``scale`` (default 1.8, or 1.4 with ``come_closer``) sets how far the borrower is."""
     start = load_rgb(script.start.path)
     base = 1.8 if not any(step == "come_closer" for step, _ in script.steps) else 1.4
+    base = scale if scale is not None else base
 
     def frame(photo: RGB, scale: float = base) -> RGB:
         dx, dy = rng.uniform(-6.0, 6.0, 2) / np.array([FRAME_WIDTH, FRAME_HEIGHT])

@@ -24,6 +24,13 @@ def still_frames(script: F.ChallengeScript, count: int = 8, seed: int = 3) -> li
     return [F.encode_jpeg(F.add_noise(photo, 1.5, rng)) for _ in range(count)]
 
 
+def empty_scene_frames(count: int = 8, seed: int = 0) -> list[bytes]:
+    """A burst of frames with nobody in front of the camera."""
+    scene = F.empty_scene()
+    rng = np.random.default_rng(seed)
+    return [F.encode_jpeg(F.add_noise(scene, 1.5, rng)) for _ in range(count)]
+
+
 def submit_draw(person: User, amount: str, key: str, business_date: dt.date) -> LoanApplication:
     return loan_application_submit(
         borrower=person,

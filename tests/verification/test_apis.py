@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from tests.accounts.factories import StaffFactory
 from tests.loans.factories import CLIENT, borrower
 from tests.verification import frames as F
-from tests.verification.support import still_frames, waiting_application
+from tests.verification.support import empty_scene_frames, still_frames, waiting_application
 from verification.models import FaceDataAccess, FaceEnrolment, ManualReview, VerificationAttempt
 from verification.services import face_check_attempt_submit, face_check_session_start, face_enrol
 
@@ -101,6 +101,42 @@ def test_failed_attempt_returns_the_retry_challenge(
     assert "still picture" in data["message"]
     assert data["attempts_left"] == 2
     assert data["next"]["nonce"] != session["nonce"]
+
+
+def test_an_attempt_without_a_face_is_guidance_and_keeps_the_attempts(
+    consenting, reference_photo, fixed_challenge, script, business_date
+):
+    face_enrol(user=consenting, photo=reference_photo, context=CLIENT, now=timezone.now())
+    application = waiting_application(consenting, business_date)
+    client = client_for(consenting)
+    session = client.post(f"/api/v1/applications/{application.public_id}/face-check/").json()
+    for seed in range(3):
+        frames = [jpeg_upload(frame) for frame in empty_scene_frames(seed=seed)]
+        answer = client.post(
+            f"/api/v1/face-checks/{session['id']}/attempts/",
+            {"nonce": session["nonce"], "frames": frames},
+            format="multipart",
+        )
+        assert answer.status_code == 200, answer.json()
+        data = answer.json()
+        assert data["passed"] is False
+        assert data["code"] == "no_face"
+        assert data["counts_towards_refusal"] is False
+        assert "did not use up one of your attempts" in data["message"]
+        assert data["attempts_left"] == 3
+        assert data["application_status"] == "face_check_required"
+        assert data["next"]["nonce"] != session["nonce"]
+        session = data["next"]
+    frames = [jpeg_upload(frame) for frame in still_frames(script)]
+    data = client.post(
+        f"/api/v1/face-checks/{session['id']}/attempts/",
+        {"nonce": session["nonce"], "frames": frames},
+        format="multipart",
+    ).json()
+    assert data["code"] == "no_motion"
+    assert data["counts_towards_refusal"] is True
+    assert data["attempts_left"] == 2
+    assert VerificationAttempt.objects.filter(no_face_seen=True).count() == 3
 
 
 def test_other_borrowers_and_strangers_are_kept_out(consenting, business_date, reference_photo):

@@ -39,6 +39,7 @@ from verification.face import (  # noqa: E402
     FrameAnalysis,
     ImageDecodeError,
     NoFaceError,
+    QualityConfig,
     VerificationConfig,
     analyze_frame,
     check_quality,
@@ -673,6 +674,33 @@ def test_a_still_photo_held_to_the_camera_fails(scripted):
     assert result.motion.static_pairs == 5
 
 
+def test_an_attempt_in_which_no_frame_shows_a_face_is_marked_as_such(scripted):
+    """Nobody in front of the camera: the caller guides the borrower instead of counting a
+    failed check of the person. One frame with the borrower in it is a real attempt."""
+    _, frames, enrolment = scripted("Donald_Rumsfeld", ["look_up", "turn_right"])
+    scene = F.empty_scene()
+    rng = np.random.default_rng(5)
+    empty = [F.encode_jpeg(F.add_noise(scene, 1.5, rng)) for _ in range(6)]
+    result = verify_attempt(empty, ["look_up", "turn_right"], enrolment.embedding)
+    assert not result.passed
+    assert result.failure_code == "no_face"
+    assert result.no_face_seen
+    assert all(frame.face_count == 0 for frame in result.frames)
+    # Byte-identical empty frames are still an empty scene, not a looped recording.
+    frozen = verify_attempt([empty[0]] * 6, ["look_up", "turn_right"], enrolment.embedding)
+    assert frozen.no_face_seen
+    assert frozen.failure_code == "no_face"
+
+    one_face = verify_attempt(
+        [frames[0], *empty[1:]], ["look_up", "turn_right"], enrolment.embedding
+    )
+    assert one_face.failure_code == "no_face"  # most frames show no face ...
+    assert not one_face.no_face_seen  # ... but the borrower was there
+    passed = verify_attempt(frames, ["look_up", "turn_right"], enrolment.embedding)
+    assert passed.passed
+    assert not passed.no_face_seen
+
+
 def test_one_repeated_frame_is_dropped_but_more_fail(scripted):
     """A camera can deliver the same frame twice; a looped recording does it a lot."""
     _, frames, enrolment = scripted("Donald_Rumsfeld", ["look_up", "turn_right"])
@@ -766,24 +794,100 @@ def test_mjpeg_round_trip(tmp_path: Path):
     assert decode_image(frames[0]).shape == (480, 640, 3)
 
 
-def test_a_small_second_face_is_caught_on_the_identity_frame(scripted):
-    """The quick detector pass only sees large faces; the identity frame is re-checked
-    with the upsampled pass, which finds a bystander in the background."""
-    script, _, enrolment = scripted("Donald_Rumsfeld", ["look_up", "turn_right"])
-    images = F.challenge_frames(script, np.random.default_rng(3))
-    bystander = np.asarray(
-        Image.fromarray(F.load_rgb(F.lfw_path("Colin_Powell/Colin_Powell_0041.jpg"))).resize(
-            (190, 190)
+# --- A second face: far behind (ignored) or beside (refused) ------------------------------
+
+
+def _face_box(image: np.ndarray) -> tuple[int, int, int, int]:
+    analysis = analyze_frame(image)
+    assert analysis.face is not None
+    assert analysis.face_count == 1
+    return analysis.face.box
+
+
+@pytest.fixture(scope="session")
+def bystander():
+    photo = F.load_rgb(F.lfw_path("Colin_Powell/Colin_Powell_0041.jpg"))
+    return photo, _face_box(photo)
+
+
+def _composite_pairs() -> list[tuple[str, str]]:
+    """Borrower and second person: the first photo of every 25th lfw-dev person that shows
+    one clean face, taken in pairs (a fixed draw, not photos picked to pass)."""
+    clean = []
+    for person in sorted(path.name for path in F.LFW_IMAGES.iterdir())[::25]:
+        path = F.lfw_person_photos(person)[0]
+        analysis = analyze_frame(F.load_rgb(path))
+        if analysis.face_count == 1 and not check_quality(analysis):
+            clean.append(f"{person}/{path.name}")
+    return list(zip(clean[0::2], clean[1::2], strict=False))
+
+
+@pytest.mark.parametrize(("borrower", "other"), _composite_pairs())
+def test_a_face_far_behind_is_ignored_and_one_beside_is_not(borrower, other):
+    frame = F.place_in_frame(F.load_rgb(F.lfw_path(borrower)), scale=1.6, centre=(0.4, 0.5))
+    left, top, right, bottom = _face_box(frame)
+    width = right - left
+    photo = F.load_rgb(F.lfw_path(other))
+    box = _face_box(photo)
+
+    behind = analyze_frame(F.paste_face(frame, photo, box, width_px=0.4 * width, centre=(575, 75)))
+    assert behind.face_count == 2  # the detector sees the bystander ...
+    assert check_quality(behind) == []  # ... and the gate ignores them
+    everyone = QualityConfig(background_face_ratio=0.0)
+    assert check_quality(behind, everyone)[0].code == "multiple_faces"
+
+    beside = analyze_frame(
+        F.paste_face(
+            frame, photo, box, width_px=width, centre=(right + 0.9 * width, (top + bottom) / 2)
         )
     )
-    crowded = []
-    for image in images:
-        frame = image.copy()
-        frame[280:470, 440:630] = bystander
-        crowded.append(F.encode_jpeg(frame))
-    quick = analyze_frame(decode_image(crowded[0]), thorough=False)
-    assert quick.face_count == 1
-    result = verify_attempt(crowded, ["look_up", "turn_right"], enrolment.embedding)
+    issues = check_quality(beside)
+    assert issues
+    assert issues[0].code == "multiple_faces"
+    assert "2 faces" in issues[0].message
+
+
+def test_an_attempt_with_someone_far_behind_passes(scripted, bystander):
+    challenge = ["look_up", "turn_right"]
+    script, _, enrolment = scripted("Donald_Rumsfeld", challenge)
+    images = F.challenge_frames(script, np.random.default_rng(3))
+    left, _, right, _ = _face_box(images[0])
+    photo, box = bystander
+    frames = [
+        F.encode_jpeg(
+            F.paste_face(image, photo, box, width_px=0.4 * (right - left), centre=(575, 70))
+        )
+        for image in images
+    ]
+    assert analyze_frame(decode_image(frames[0]), thorough=True).face_count == 2
+    result = verify_attempt(frames, challenge, enrolment.embedding)
+    assert result.passed, result.failure_code
+
+
+def test_a_comparable_second_face_the_quick_pass_misses_is_caught_on_the_identity_frame(
+    scripted, bystander
+):
+    """The quick detector pass only sees larger faces; the identity frame is re-checked
+    with the upsampled pass, which finds a second person a little further back."""
+    challenge = ["look_up", "turn_right"]
+    script, _, enrolment = scripted("Donald_Rumsfeld", challenge)
+    images = F.challenge_frames(script, np.random.default_rng(3), scale=1.3)
+    alone = verify_attempt(
+        [F.encode_jpeg(image) for image in images], challenge, enrolment.embedding
+    )
+    assert alone.passed, alone.failure_code
+    left, _, right, _ = _face_box(images[0])
+    photo, box = bystander
+    crowded = [
+        F.encode_jpeg(
+            F.paste_face(image, photo, box, width_px=0.7 * (right - left), centre=(560, 250))
+        )
+        for image in images
+    ]
+    assert all(
+        analyze_frame(decode_image(frame), thorough=False).face_count == 1 for frame in crowded
+    )
+    result = verify_attempt(crowded, challenge, enrolment.embedding)
     assert result.failure_code == "multiple_faces"
     assert result.identity_frame is not None
     identity_codes = [issue.code for issue in result.frames[result.identity_frame].issues]

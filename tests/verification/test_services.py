@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.consent import BIOMETRIC_CONSENT_VERSION
@@ -15,7 +16,7 @@ from common.exceptions import Conflict, InvalidInput
 from loans.models import Loan
 from tests.loans.factories import CLIENT, borrower
 from tests.verification import frames as F
-from tests.verification.support import still_frames, waiting_application
+from tests.verification.support import empty_scene_frames, still_frames, waiting_application
 from verification import embeddings
 from verification.models import (
     FaceDataEvent,
@@ -177,6 +178,61 @@ def test_five_failures_in_a_day_lock_face_checks_for_a_day(
         send(enrolled, session, still_frames(script, seed=7), business_date, now)
     assert face_check_locked_until(borrower=enrolled, now=now + dt.timedelta(hours=23)) is not None
     assert face_check_locked_until(borrower=enrolled, now=now + dt.timedelta(hours=25)) is None
+
+
+def test_attempts_without_a_face_guide_without_refusing_but_count_towards_the_lock(
+    enrolled, fixed_challenge, script, live_frames, business_date
+):
+    now = timezone.now()
+    application = waiting_application(enrolled, business_date)
+    session = start(enrolled, application, now)
+    for seed in range(3):
+        outcome = send(enrolled, session, empty_scene_frames(seed=seed), business_date, now)
+        attempt = outcome.attempt
+        assert not attempt.passed
+        assert attempt.failure_code == "no_face"
+        assert attempt.no_face_seen
+        assert not outcome.counts_towards_refusal
+        assert "没有用掉" in outcome.message  # guidance, in the borrower's language
+        assert outcome.failed_attempts == 0
+        assert outcome.attempts_left == 3
+        assert outcome.session.status == VerificationSession.Status.OPEN
+        assert outcome.session.nonce != session.nonce  # a retry, with a fresh challenge
+        session = outcome.session
+    application.refresh_from_db()
+    assert application.status == "face_check_required"
+    assert face_check_locked_until(borrower=enrolled, now=now) is None
+    # Two real failures make five in 24 hours: the lock counts the empty attempts too,
+    # while only the two real failures count towards refusing the application.
+    for seed in range(2):
+        outcome = send(enrolled, session, still_frames(script, seed=seed), business_date, now)
+        assert outcome.counts_towards_refusal
+        session = outcome.session
+    assert outcome.failed_attempts == 2
+    assert outcome.attempts_left == 1
+    application.refresh_from_db()
+    assert application.status == "face_check_required"
+    assert face_check_locked_until(borrower=enrolled, now=now) is not None
+    with pytest.raises(FaceCheckLocked):
+        send(enrolled, session, live_frames, business_date, now)
+    assert VerificationAttempt.objects.filter(session__application=application).count() == 5
+    assert not Loan.objects.filter(application=application).exists()
+
+
+def test_a_borrower_who_stepped_away_can_still_pass(
+    enrolled, fixed_challenge, live_frames, business_date
+):
+    application = waiting_application(enrolled, business_date)
+    first = send(enrolled, start(enrolled, application), empty_scene_frames(), business_date)
+    assert first.attempt.no_face_seen
+    outcome = send(enrolled, first.session, live_frames, business_date)
+    assert outcome.attempt.passed, outcome.attempt.failure_code
+    assert outcome.attempt.number == 2
+    application.refresh_from_db()
+    assert application.status == "disbursed"
+    # The database refuses a passed attempt marked as one without a face.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VerificationAttempt.objects.filter(pk=outcome.attempt.pk).update(no_face_seen=True)
 
 
 def test_expired_or_foreign_nonce_is_refused_without_counting(

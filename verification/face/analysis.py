@@ -118,6 +118,14 @@ class FrameAnalysis:
     def face_count(self) -> int:
         return len(self.face_boxes)
 
+    def comparable_face_count(self, ratio: float) -> int:
+        """Confident faces at least ``ratio`` times as wide as the primary face (itself
+        included): with 0.65, a face narrower than 65% of the borrower's is not counted."""
+        if not self.face_boxes or self.face is None or self.face.weak_detection:
+            return 0
+        primary = self.face.box[2] - self.face.box[0]
+        return sum(1 for box in self.face_boxes if box[2] - box[0] >= ratio * primary)
+
     def embedding(self) -> Embedding:
         """The L2-normalised 128-d embedding of the primary face (computed once)."""
         return embed(self)

@@ -36,7 +36,14 @@ from .liveness import (
 )
 from .models import Embedding, get_executor, get_models
 from .motion import MotionFrame, MotionSummary, MotionThresholds, measure_motion
-from .quality import ISSUE_PRIORITY, MULTIPLE_FACES, QualityConfig, QualityIssue, check_quality
+from .quality import (
+    ISSUE_PRIORITY,
+    MULTIPLE_FACES,
+    NO_FACE,
+    QualityConfig,
+    QualityIssue,
+    check_quality,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +115,10 @@ class AttemptResult:
     timings: dict[str, float]
     #: For ``challenge_incomplete``: the first challenge step that was not seen.
     missing_step: str | None = None
+    #: Every frame was read and not one showed a face (failure code ``no_face``): an empty
+    #: scene the page should not have sent. The caller guides the borrower rather than
+    #: counting it as a failed check of the person.
+    no_face_seen: bool = False
 
 
 FAILURE_MESSAGES: dict[str, str] = {
@@ -131,6 +142,8 @@ FAILURE_MESSAGES: dict[str, str] = {
     "the camera.",
     "face_mismatch": "Your face doesn't match the face you enrolled. Make sure it is you, "
     "in good light, looking at the camera, and try again.",
+    "no_face": "None of the pictures showed a face. Hold the phone in front of you with your "
+    "whole face inside the oval, in good light, and start again.",
 }
 
 
@@ -272,7 +285,10 @@ def verify_attempt(
     failure: tuple[str, str] | None
     fresh = [frame for frame in analysed if frame.index not in repeated]
     bad = [frame for frame in fresh if frame.issues]
-    if len(repeated) > config.max_repeated_frames:
+    no_face_seen = all(frame.analysis is not None and not _shows_face(frame) for frame in analysed)
+    if no_face_seen:
+        failure = (NO_FACE, _failure(NO_FACE, steps))
+    elif len(repeated) > config.max_repeated_frames:
         failure = ("frames_repeated", _failure("frames_repeated", steps))
     elif len(bad) > config.max_bad_frame_fraction * len(fresh):
         worst = _most_common_issue(bad)
@@ -317,7 +333,17 @@ def verify_attempt(
         embedded_frames=len(embeddings),
         timings=timings,
         missing_step=outcome.missing_step if failure and failure[0] == outcome.failure else None,
+        no_face_seen=no_face_seen,
     )
+
+
+def _shows_face(frame: _Frame) -> bool:
+    """Whether the quality gate found a face in the frame at all (a trusted weak detection,
+    e.g. a masked face, counts: the borrower is there, with something to fix)."""
+    analysis = frame.analysis
+    if analysis is None or analysis.face is None:
+        return False
+    return not any(issue.code == NO_FACE for issue in frame.issues)
 
 
 def _most_common_issue(bad: Sequence[_Frame]) -> QualityIssue:
@@ -356,8 +382,10 @@ def _pick_identity_frame(
 
 
 def _recheck_identity_frame(frame: _Frame, config: VerificationConfig) -> QualityIssue | None:
-    """Run the thorough (upsampled) detector on the identity frame: the quick pass can miss
-    a second, smaller face behind the borrower, and this frame is the one that decides."""
+    """Run the thorough (upsampled) detector on the identity frame: the quick pass (no
+    upsampling) misses smaller faces, so it can miss a second person standing a little
+    further back whose face is still of comparable size (see
+    ``QualityConfig.background_face_ratio``), and this frame is the one that decides."""
     analysis = frame.analysis
     if analysis is None or analysis.image is None:
         return None

@@ -32,7 +32,7 @@ from loans.services import (
 )
 from verification import embeddings, face
 from verification.hashing import any_seen, frame_digest
-from verification.messages import message_for
+from verification.messages import NO_FACE_SEEN, message_for
 from verification.models import FaceEnrolment, VerificationAttempt, VerificationSession
 from verification.selectors import face_check_locked_until
 from verification.services._shared import challenge_new, face_check_rules, owned_application
@@ -114,10 +114,17 @@ class AttemptOutcome:
     failed_attempts: int
     attempts_left: int
 
+    @property
+    def counts_towards_refusal(self) -> bool:
+        """A failed attempt that uses up one of the attempts allowed; an attempt in which
+        no frame showed a face does not (it still counts towards the lock)."""
+        return not self.attempt.passed and not self.attempt.no_face_seen
+
 
 def _failed_attempts(application: LoanApplication) -> int:
+    """The failures that count towards refusing the application."""
     return VerificationAttempt.objects.filter(
-        session__application=application, passed=False
+        session__application=application, passed=False, no_face_seen=False
     ).count()
 
 
@@ -135,7 +142,9 @@ def face_check_attempt_submit(
     A wrong or expired nonce, or a closed session, is refused without counting as an
     attempt. Otherwise the attempt is recorded: passed releases the application to system
     review and disbursement; failed leaves a fresh challenge for the retry, until the
-    configured number of failures refuses the application."""
+    configured number of failures refuses the application. An attempt in which no frame
+    showed a face gets guidance and a fresh challenge too, but is not one of those
+    failures; like every failure it counts towards the lock (`face_check_locked_until`)."""
     rules = face_check_rules()
     session = (
         VerificationSession.objects.select_related("application")
@@ -222,7 +231,7 @@ def _result_fields(result: face.AttemptResult, challenge: list[str]) -> dict[str
         ""
         if result.passed
         else message_for(
-            result.failure_code or "",
+            NO_FACE_SEEN if result.no_face_seen else result.failure_code or "",
             challenge=challenge,
             missing=missing,
             fallback=result.failure_message or "",
@@ -232,6 +241,7 @@ def _result_fields(result: face.AttemptResult, challenge: list[str]) -> dict[str
         "passed": result.passed,
         "failure_code": result.failure_code or "",
         "failure_message": message[:300],
+        "no_face_seen": result.no_face_seen,
         "best_distance": _decimal(result.best_distance),
         "consistency_distance": _decimal(result.consistency_distance),
         "match_threshold": _decimal(result.match_threshold),
