@@ -23,7 +23,7 @@ from common.exceptions import Conflict, InvalidInput, NotFound
 from common.gateway import GatewayOutcome, payment_gateway
 from common.idempotency import IdempotencyKeyReused
 from common.money import ZERO
-from common.private_files import file_store
+from common.private_files import file_read, file_store
 from ledger.accounts import AccountCode
 from ledger.models import JournalTransaction
 from ledger.services import JournalEntry, credit, debit
@@ -42,6 +42,7 @@ from repayments.documents import document_clean
 from repayments.models import (
     PREPAYMENT_TRANSITIONS,
     Allocation,
+    DocumentAccess,
     PrepaymentApplication,
     PrepaymentDocument,
     PrepaymentEvent,
@@ -797,3 +798,30 @@ def prepayments_due(*, business_date: dt.date) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def prepayment_document_open(
+    *, document_id: int, staff: User, ip_address: str | None, now: dt.datetime
+) -> tuple[PrepaymentDocument, bytes]:
+    """A document's content for a member of staff allowed to open it (the interface checks
+    the permission); every look is logged."""
+    document = PrepaymentDocument.objects.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(_("There is no such document."), code="not_found")
+    data = file_read(document.stored_name)
+    DocumentAccess.objects.create(
+        document=document, staff=staff, accessed_at=now, ip_address=ip_address
+    )
+    return document, data
+
+
+def prepayment_document_for_borrower(
+    *, borrower: User, document_id: int
+) -> tuple[PrepaymentDocument, bytes]:
+    """A borrower opens a document of their own application."""
+    document = PrepaymentDocument.objects.filter(
+        pk=document_id, application__borrower=borrower
+    ).first()
+    if document is None:
+        raise NotFound(_("There is no such document."), code="not_found")
+    return document, file_read(document.stored_name)
