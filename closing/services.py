@@ -274,7 +274,7 @@ def business_day_close(
             state=RunState.COMPLETED,
             finished_at=now + elapsed,
             duration_ms=int(elapsed.total_seconds() * 1000),
-            counts=counts,
+            counts=counts or {},
         )
     _finish(run=run, now=now, actor=actor)
     run.refresh_from_db()
