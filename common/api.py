@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
@@ -82,11 +83,11 @@ class DecimalStringField(serializers.Field[Decimal, Decimal, str, Any]):
     `not_positive`, `too_large`."""
 
     default_error_messages = {
-        "invalid": 'must be a number written as a string, e.g. "100.00".',
-        "too_many_places": "must have at most {places} decimal places.",
-        "not_positive": "must be greater than zero.",
-        "negative": "cannot be negative.",
-        "too_large": "must be at most {maximum}.",
+        "invalid": _('must be a number written as a string, e.g. "100.00".'),
+        "too_many_places": _("must have at most {places} decimal places."),
+        "not_positive": _("must be greater than zero."),
+        "negative": _("cannot be negative."),
+        "too_large": _("must be at most {maximum}."),
     }
 
     def __init__(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -23,7 +24,7 @@ from loans.services import (
 DEMO_STAFF = ("staff", "staff@microlend.example", "microlend-staff")
 DEMO_BORROWER = ("demo", "demo@microlend.example", "microlend-demo", "13800138000")
 # A made-up identity with a valid ID checksum and a Luhn-valid card number.
-DEMO_PROFILE = {
+DEMO_PROFILE: dict[str, Any] = {
     "full_name": "张小明",
     "id_number": "110105199003071239",
     "bank_card_number": "6222020200112233446",
@@ -98,7 +99,12 @@ def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentia
     borrower = User.objects.get(username=DEMO_BORROWER[0])
     if borrower_profile_get(user=borrower) is None:
         borrower_profile_submit(
-            user=borrower, business_date=business_date, now=now, context=DEMO_CLIENT, **DEMO_PROFILE
+            user=borrower,
+            business_date=business_date,
+            now=now,
+            context=DEMO_CLIENT,
+            credit_report_authorised=True,
+            **DEMO_PROFILE,
         )
     product = LoanProduct.objects.get(code="weili")
     if not Loan.objects.filter(borrower=borrower).exists():
@@ -112,6 +118,7 @@ def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentia
             client=DEMO_CLIENT,
             business_date=business_date,
             now=now,
+            terms_accepted=True,
         )
         loan = Loan.objects.filter(application=result.application).first()
         if loan is not None:

@@ -107,6 +107,16 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _sms_outbox():
+    """Text messages of a test start from an empty outbox (common.sms.LocmemSmsSender)."""
+    from common.sms import LocmemSmsSender
+
+    LocmemSmsSender.outbox.clear()
+    yield
+    LocmemSmsSender.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield

@@ -35,6 +35,7 @@ def submit_draw(person: User, amount: str, key: str, business_date: dt.date) -> 
         client=CLIENT,
         business_date=business_date,
         now=timezone.now(),
+        terms_accepted=True,
     ).application
 
 
