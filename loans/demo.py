@@ -79,6 +79,21 @@ class DemoCredentials:
     staff_password: str
     borrower_username: str
     borrower_password: str
+    borrower_phone: str
+    borrower_email: str
+
+
+def demo_credentials() -> DemoCredentials:
+    """The demo logins, in the form the login pages ask for (borrowers: a mobile number or
+    an e-mail address; staff: a username)."""
+    return DemoCredentials(
+        staff_username=DEMO_STAFF[0],
+        staff_password=DEMO_STAFF[2],
+        borrower_username=DEMO_BORROWER[0],
+        borrower_password=DEMO_BORROWER[2],
+        borrower_phone=DEMO_BORROWER[3],
+        borrower_email=DEMO_BORROWER[1],
+    )
 
 
 def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentials:
@@ -123,4 +138,4 @@ def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentia
         loan = Loan.objects.filter(application=result.application).first()
         if loan is not None:
             payout_send(payout_id=loan.payout.pk, business_date=business_date, now=now)
-    return DemoCredentials(DEMO_STAFF[0], DEMO_STAFF[2], DEMO_BORROWER[0], DEMO_BORROWER[2])
+    return demo_credentials()

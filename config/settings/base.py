@@ -292,7 +292,8 @@ MICROLEND = {
     # How text messages are sent (common.sms): the console sender prints them.
     "SMS_SENDER": env.str("MICROLEND_SMS_SENDER", default="common.sms.ConsoleSmsSender"),
     # The address borrowers reach the pages at, for links in e-mails.
-    "SITE_URL": env.str("MICROLEND_SITE_URL", default="http://127.0.0.1:8000"),
+    "SITE_URL": env.str("MICROLEND_SITE_URL", default="")
+    or f"http://{env.str('MICROLEND_BIND', default='127.0.0.1:8000')}",
 }
 
 # E-mail (notices, password reset links): printed to the console unless a real backend
