@@ -44,7 +44,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
-    "axes",
+    # django-axes, named in the staff's language.
+    "accounts.apps.SignInProtectionConfig",
     "common",
     "accounts",
     "notifications",

@@ -203,7 +203,8 @@ def test_admin_cannot_approve_or_disburse_past_the_face_gate(alice, admin_client
     page = admin_client.get(
         f"/admin/loans/loanapplication/{application.pk}/change/"
     ).content.decode()
-    assert "amount_above_threshold" in page
+    assert "Amount above a threshold" in page  # the rule that fired, by name
+    assert "+100 Amount above a threshold: The amount 8000 is above 5000.00." in page
     assert "Face check required" in page
 
 

@@ -66,7 +66,7 @@ def logins_text(base_url: str) -> str:
     )
 
 
-def _wait_until_up(url: str, *, timeout: float) -> bool:
+def _wait_until_up(url: str, *, timeout: int) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -75,7 +75,7 @@ def _wait_until_up(url: str, *, timeout: float) -> bool:
                     return True
         except (urllib.error.URLError, OSError):
             pass
-        time.sleep(0.5)
+        time.sleep(0.5)  # float-ok: seconds between two looks at the web server
     return False
 
 
