@@ -26,8 +26,8 @@ run: install ## Run web, worker and beat on the embedded default (SQLite, no ser
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(PY) manage.py load_demo
-	@echo "Starting web (http://127.0.0.1:8000), Celery worker and beat. Ctrl-C stops all."
-	$(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+	@echo "Starting web, Celery worker and beat; the logins follow once the web is up."
+	@$(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(PY) manage.py run_platform --procfile Procfile
 
 test: install ## Run the whole test suite (the API fuzzing included) against the real PostgreSQL and Redis
 	$(PY) -m pytest

@@ -4,13 +4,19 @@ consents are read-only here: they change only through the borrower's own service
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Field, ManyToManyField, QuerySet
+from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -26,6 +32,48 @@ PROFILE_FIELDS = (
     "completed_at",
     "updated_at",
 )
+
+
+_PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as staff read it, in the admin's language: "app | model | what it
+    allows" (Django stores the English words "Can add ..." in the table)."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    model_name = str(model._meta.verbose_name) if model else content_type.model
+    try:
+        app_name = str(django_apps.get_app_config(content_type.app_label).verbose_name)
+    except LookupError:
+        app_name = content_type.app_label
+    action = permission.codename.split("_", 1)[0]
+    default = f"{action}_{model._meta.model_name}" if model else ""
+    if action in _PERMISSION_ACTIONS and permission.codename == default:
+        what = str(_PERMISSION_ACTIONS[action]) % {"model": model_name}
+    else:
+        what = gettext(permission.name)  # a custom permission: its name, if translated
+    return f"{app_name} | {model_name} | {what}"
+
+
+class PermissionLabelsField(ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """A many-to-many picker whose permissions read as `permission_label` says."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        if isinstance(obj, Permission):
+            return permission_label(obj)
+        return str(super().label_from_instance(obj))
+
+
+# The permission pickers of users and groups.
+PERMISSION_LABELS: Mapping[type[Field[Any, Any]], Mapping[str, Any]] = {
+    ManyToManyField: {"form_class": PermissionLabelsField}
+}
 
 
 class ReadOnlyAdminMixin:
@@ -50,8 +98,17 @@ class BorrowerProfileInline(ReadOnlyAdminMixin, admin.StackedInline[BorrowerProf
     verbose_name_plural = _("real-name profile")
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    formfield_overrides = PERMISSION_LABELS
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
+    formfield_overrides = PERMISSION_LABELS
     list_display = [
         "username",
         "phone",

@@ -13,7 +13,12 @@ Invariants:
 - security events are insert-only (a database trigger refuses UPDATE and DELETE);
 - a biometric consent is never deleted and only ever changes once, when it is withdrawn
   (a trigger); a user has at most one consent that is not withdrawn; a withdrawal is not
-  before the grant.
+  before the grant;
+- an agreement acceptance (user agreement, privacy policy, credit-report authorisation)
+  is insert-only (a trigger): it is the evidence of which version the borrower accepted;
+- a one-time code is stored only as a keyed digest; it expires after its lifetime, dies
+  after too many wrong tries, and is used at most once (checks: attempts never negative,
+  expiry after creation, consumption not before creation).
 """
 
 from __future__ import annotations
@@ -34,6 +39,11 @@ from simple_history.models import HistoricalRecords
 class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     phone = models.CharField(_("mobile number"), max_length=20, blank=True)
+    # The language the borrower last used the pages in: notices, e-mails and text
+    # messages are written in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -181,3 +191,83 @@ class BiometricConsent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class AgreementAcceptance(models.Model):
+    """A borrower's acceptance of one version of one of the platform's documents
+    (`accounts.agreements`), with where it was given. Insert-only."""
+
+    class Document(models.TextChoices):
+        USER_AGREEMENT = "user_agreement", _("User agreement")
+        PRIVACY_POLICY = "privacy_policy", _("Privacy policy")
+        CREDIT_REPORT = "credit_report", _("Credit-report authorisation")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreements"
+    )
+    document = models.CharField(_("document"), max_length=32, choices=Document.choices)
+    version = models.CharField(_("version"), max_length=32)
+    language = models.CharField(_("language"), max_length=8)
+    accepted_at = models.DateTimeField(_("accepted at"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    device_id = models.CharField(_("device id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement acceptance")
+        verbose_name_plural = _("agreement acceptances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document", "version"], name="agreement_accepted_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(document__in=["user_agreement", "privacy_policy", "credit_report"])
+                & ~Q(version=""),
+                name="agreement_document_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.document} {self.version}"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by text message to prove the borrower holds a mobile number
+    (sign-up, password reset). Only its keyed digest is stored."""
+
+    class Purpose(models.TextChoices):
+        SIGNUP = "signup", _("Sign-up")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    phone = models.CharField(_("mobile number"), max_length=20)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    code_digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    consumed_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="phone_code_expires_later"
+            ),
+            models.CheckConstraint(
+                condition=Q(consumed_at__isnull=True) | Q(consumed_at__gte=F("created_at")),
+                name="phone_code_used_after_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("code_digest"), 64)), name="phone_code_digest"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["phone", "purpose", "created_at"], name="phone_code_lookup"),
+            models.Index(fields=["ip_address", "created_at"], name="phone_code_by_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.phone[:3]}****{self.phone[-4:]} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+        )

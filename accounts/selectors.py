@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accounts.models import BiometricConsent, BorrowerProfile, SecurityEvent, User
+from accounts.models import (
+    AgreementAcceptance,
+    BiometricConsent,
+    BorrowerProfile,
+    SecurityEvent,
+    User,
+)
 
 # Changes to an account that make a loan application riskier shortly afterwards.
 SECURITY_CHANGE_KINDS = (
@@ -75,3 +81,19 @@ def login_history(*, user: User, before: dt.datetime) -> tuple[set[str], set[str
 def security_events_recent(*, user: User, limit: int = 10) -> list[SecurityEvent]:
     """The borrower's latest security events, newest first (shown on their profile)."""
     return list(SecurityEvent.objects.filter(user=user).order_by("-occurred_at", "-pk")[:limit])
+
+
+def agreement_accepted(*, user: User, document: str) -> AgreementAcceptance | None:
+    """The borrower's latest acceptance of `document`."""
+    return (
+        AgreementAcceptance.objects.filter(user=user, document=document)
+        .order_by("-accepted_at", "-pk")
+        .first()
+    )
+
+
+def agreements_accepted(*, user: User) -> list[AgreementAcceptance]:
+    """Every document version the borrower accepted, newest first."""
+    return list(
+        AgreementAcceptance.objects.filter(user=user).order_by("-accepted_at", "document", "-pk")
+    )

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
-from notifications.models import Notification
 
 from accounts.models import BorrowerProfile
 from closing.chunks import ONE_DAY, ChunkTotals
@@ -18,6 +17,7 @@ from common.money import ZERO
 from loans.models import Installment, Loan
 from loans.schedule.accrual import InstallmentAccrual, owed_on
 from loans.selectors import accrual_terms_of
+from notifications.models import Notification
 from repayments.models import CreditReportRecord, OverdueRecord, Repayment
 from repayments.services import core
 

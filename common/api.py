@@ -16,6 +16,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -107,11 +108,11 @@ class DecimalStringField(serializers.Field[Decimal, Decimal, str, Any]):
     specific codes: `invalid`, `too_many_places`, `not_positive`, `negative`, `too_large`."""
 
     default_error_messages = {
-        "invalid": 'must be a number written as a string of digits, e.g. "100.00".',
-        "too_many_places": "must have at most {places} decimal places.",
-        "not_positive": "must be greater than zero.",
-        "negative": "cannot be negative.",
-        "too_large": "must be at most {maximum}.",
+        "invalid": _('must be a number written as a string of digits, e.g. "100.00".'),
+        "too_many_places": _("must have at most {places} decimal places."),
+        "not_positive": _("must be greater than zero."),
+        "negative": _("cannot be negative."),
+        "too_large": _("must be at most {maximum}."),
     }
 
     def __init__(

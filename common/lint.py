@@ -20,6 +20,7 @@ CHECKED = [
     "config",
     "ledger",
     "loans",
+    "notifications",
     "repayments",
     "verification",
     "tests",

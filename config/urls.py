@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from accounts import urls as accounts_urls
+from accounts.views import language_set
 from common.docs import DocsView, SchemaView
 from loans import urls as loans_urls
+from notifications import urls as notifications_urls
 from repayments import urls as repayments_urls
 from verification import urls as verification_urls
 
@@ -13,15 +17,24 @@ api_v1 = [
     path("", include((loans_urls.api_urlpatterns, "loans-api"))),
     path("", include((verification_urls.api_urlpatterns, "verification-api"))),
     path("", include((repayments_urls.api_urlpatterns, "repayments-api"))),
+    path("", include((notifications_urls.api_urlpatterns, "notifications-api"))),
 ]
+
+# The page scripts' translations (the djangojs domain of our own locale/ only). It changes
+# only on a deployment: kept for an hour (pages ask for it with their language in the
+# query, so a switch of language never gets the other one from the browser's cache).
+javascript_catalog = cache_page(3600)(JavaScriptCatalog.as_view(packages=["common"]))
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="loans:calculator", permanent=False)),
     path("", include("loans.urls")),
     path("", include("verification.urls")),
+    path("", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, remembering a borrower's choice on the account.
+    path("i18n/setlang/", language_set, name="set_language"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,7 +26,7 @@ from loans.services import (
 DEMO_STAFF = ("staff", "staff@microlend.example", "microlend-staff")
 DEMO_BORROWER = ("demo", "demo@microlend.example", "microlend-demo", "13800138000")
 # A made-up identity with a valid ID checksum and a Luhn-valid card number.
-DEMO_PROFILE = {
+DEMO_PROFILE: dict[str, Any] = {
     "full_name": "张小明",
     "id_number": "110105199003071239",
     "bank_card_number": "6222020200112233446",
@@ -83,6 +84,21 @@ class DemoCredentials:
     staff_password: str
     borrower_username: str
     borrower_password: str
+    borrower_phone: str
+    borrower_email: str
+
+
+def demo_credentials() -> DemoCredentials:
+    """The demo logins, in the form the login pages ask for (borrowers: a mobile number or
+    an e-mail address; staff: a username)."""
+    return DemoCredentials(
+        staff_username=DEMO_STAFF[0],
+        staff_password=DEMO_STAFF[2],
+        borrower_username=DEMO_BORROWER[0],
+        borrower_password=DEMO_BORROWER[2],
+        borrower_phone=DEMO_BORROWER[3],
+        borrower_email=DEMO_BORROWER[1],
+    )
 
 
 def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentials:
@@ -111,7 +127,12 @@ def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentia
     borrower = User.objects.get(username=DEMO_BORROWER[0])
     if borrower_profile_get(user=borrower) is None:
         borrower_profile_submit(
-            user=borrower, business_date=business_date, now=now, context=DEMO_CLIENT, **DEMO_PROFILE
+            user=borrower,
+            business_date=business_date,
+            now=now,
+            context=DEMO_CLIENT,
+            credit_report_authorised=True,
+            **DEMO_PROFILE,
         )
     product = LoanProduct.objects.get(code="weili")
     if not Loan.objects.filter(borrower=borrower).exists():
@@ -125,8 +146,9 @@ def demo_data_load(*, business_date: dt.date, now: dt.datetime) -> DemoCredentia
             client=DEMO_CLIENT,
             business_date=business_date,
             now=now,
+            terms_accepted=True,
         )
         loan = Loan.objects.filter(application=result.application).first()
         if loan is not None:
             payout_send(payout_id=loan.payout.pk, business_date=business_date, now=now)
-    return DemoCredentials(DEMO_STAFF[0], DEMO_STAFF[2], DEMO_BORROWER[0], DEMO_BORROWER[2])
+    return demo_credentials()

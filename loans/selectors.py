@@ -21,6 +21,7 @@ from loans.models import (
     Installment,
     Loan,
     LoanApplication,
+    LoanContract,
     LoanProduct,
     Payout,
 )
@@ -149,6 +150,12 @@ def application_get_for_borrower(*, borrower: User, public_id: uuid.UUID | str) 
     if application is None:
         raise NotFound("No such application.", code="not_found")
     return application
+
+
+def contract_for_application(*, application: LoanApplication) -> LoanContract | None:
+    """The contract text accepted with the application (None for applications made
+    before contracts were stored)."""
+    return LoanContract.objects.filter(application=application).first()
 
 
 def applications_awaiting_disbursement(*, decided_before: dt.datetime) -> list[int]:

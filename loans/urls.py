@@ -15,6 +15,11 @@ api_urlpatterns = [
         name="application-preview",
     ),
     path(
+        "applications/contract/",
+        apis.ApplicationContractApi.as_view(),
+        name="application-contract",
+    ),
+    path(
         "applications/<uuid:public_id>/",
         apis.ApplicationDetailApi.as_view(),
         name="application",
@@ -33,8 +38,15 @@ api_urlpatterns = [
 urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
     path("home/", views.home, name="home"),
+    path("credit-line/", views.credit_line, name="credit-line"),
     path("apply/", views.apply, name="apply"),
+    path("apply/contract/", views.apply_contract, name="apply-contract"),
     path("applications/<uuid:public_id>/", views.application_detail, name="application"),
+    path(
+        "applications/<uuid:public_id>/contract/",
+        views.application_contract,
+        name="application-contract",
+    ),
     path("loans/<uuid:public_id>/", views.loan_detail, name="loan"),
     # The accounts profile page: completing it grants the credit line (loans.views.profile).
     path("accounts/profile/", views.profile, name="profile"),

@@ -120,6 +120,16 @@ def _clear_own_cache_keys() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _sms_outbox():
+    """Text messages of a test start from an empty outbox (common.sms.LocmemSmsSender)."""
+    from common.sms import LocmemSmsSender
+
+    LocmemSmsSender.outbox.clear()
+    yield
+    LocmemSmsSender.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     _clear_own_cache_keys()
     yield

@@ -2,7 +2,14 @@
 serializers, one service or selector call per operation. A borrower only ever reaches
 their own data: no URL carries an id, everything is scoped to the caller."""
 
-from accounts.apis.auth import LoginApi, LogoutApi, PasswordChangeApi, SignupApi
+from accounts.apis.auth import (
+    LoginApi,
+    LogoutApi,
+    PasswordChangeApi,
+    PasswordResetApi,
+    PhoneCodeApi,
+    SignupApi,
+)
 from accounts.apis.me import (
     REFUSED_RESPONSES,
     BorrowerSelfApi,
@@ -18,6 +25,8 @@ __all__ = [
     "LoginApi",
     "LogoutApi",
     "PasswordChangeApi",
+    "PasswordResetApi",
+    "PhoneCodeApi",
     "ProfileOutputSerializer",
     "SignupApi",
     "profile_to_json",

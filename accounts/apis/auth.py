@@ -6,9 +6,11 @@ import math
 from typing import Any
 
 from axes.helpers import get_credentials
+from django.conf import settings
 from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -33,7 +35,7 @@ from accounts.lockout import (
     lockout_message,
     lockout_remaining,
 )
-from accounts.models import User
+from accounts.models import PhoneCode, User
 from accounts.permissions import IsBorrower
 from common.api import ErrorSerializer
 from common.exceptions import InvalidInput
@@ -69,7 +71,9 @@ class _Credentials(serializers.Serializer[Any]):
 
 
 class SignupApi(APIView):
-    """Open a borrower account and sign in: returns an API token."""
+    """Open a borrower account and sign in: returns an API token. A mobile number needs
+    the code sent to it (`POST /auth/phone-codes/`, purpose `signup`); the user agreement
+    and the privacy policy (current versions) must be accepted."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
@@ -77,7 +81,15 @@ class SignupApi(APIView):
 
     @extend_schema_serializer(component_name="SignupInput")
     class InputSerializer(_Credentials):
-        pass
+        code = serializers.CharField(
+            max_length=12,
+            required=False,
+            allow_blank=True,
+            help_text="The one-time code sent to the mobile number (not for e-mail sign-ups).",
+        )
+        accept_agreements = serializers.BooleanField(
+            help_text="True: the user agreement and the privacy policy were shown and accepted."
+        )
 
     @extend_schema(
         operation_id="auth_signup",
@@ -86,7 +98,12 @@ class SignupApi(APIView):
         examples=[
             OpenApiExample(
                 "By mobile number",
-                value={"identifier": "138 0013 8000", "password": "a long passphrase"},
+                value={
+                    "identifier": "138 0013 8000",
+                    "code": "123456",
+                    "password": "a long passphrase",
+                    "accept_agreements": True,
+                },
                 request_only=True,
             )
         ],
@@ -94,15 +111,115 @@ class SignupApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         now = timezone.now()
-        user = services.user_signup(**serializer.validated_data, now=now)
-        token = services.auth_token_issue(
-            user=user, context=client_context(request._request), now=now
+        context = client_context(request._request)
+        user = services.user_signup(
+            identifier=data["identifier"],
+            password=data["password"],
+            code=data.get("code", ""),
+            agreements_accepted=data["accept_agreements"],
+            language=get_language() or settings.LANGUAGE_CODE,
+            context=context,
+            now=now,
         )
+        token = services.auth_token_issue(user=user, context=context, now=now)
         return Response(
             TokenOutputSerializer({"token": token, "user": user}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class PhoneCodeApi(APIView):
+    """Send a one-time code by text message, for a sign-up or a password reset. One a
+    minute per number and a few a day (429 `phone_code_throttled`, with `Retry-After`).
+    For a password reset the answer is the same whether the number has an account or not."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema_serializer(component_name="PhoneCodeInput")
+    class InputSerializer(serializers.Serializer[Any]):
+        phone = serializers.CharField(max_length=32)
+        purpose = serializers.ChoiceField(choices=PhoneCode.Purpose.values)
+
+    @extend_schema_serializer(component_name="PhoneCodeOutput")
+    class OutputSerializer(serializers.Serializer[Any]):
+        phone_masked = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+        resend_after = serializers.DateTimeField()
+        detail = serializers.CharField()
+
+    @extend_schema(
+        operation_id="auth_phone_code_send",
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            400: ErrorSerializer,
+            429: OpenApiResponse(ErrorSerializer, description="`phone_code_throttled`"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            sent = services.phone_code_send(
+                **serializer.validated_data,
+                context=client_context(request._request),
+                now=timezone.now(),
+            )
+        except services.TooManyCodes as exc:
+            return Response(
+                {"detail": exc.detail, "code": exc.code},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+        detail = _("We sent a code to %(phone)s. It is valid for %(minutes)s minutes.") % {
+            "phone": sent.phone_masked,
+            "minutes": sent.valid_minutes,
+        }
+        return Response(
+            self.OutputSerializer(
+                {
+                    "phone_masked": sent.phone_masked,
+                    "expires_at": sent.expires_at,
+                    "resend_after": sent.resend_after,
+                    "detail": detail,
+                }
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PasswordResetApi(APIView):
+    """Set a new password with the code sent to the account's mobile number (purpose
+    `password_reset`). Every other sign-in ends."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema_serializer(component_name="PasswordResetInput")
+    class InputSerializer(serializers.Serializer[Any]):
+        phone = serializers.CharField(max_length=32)
+        code = serializers.CharField(max_length=12)
+        new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    @extend_schema(
+        operation_id="auth_password_reset",
+        request=InputSerializer,
+        responses={204: None, 400: ErrorSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_password_reset_by_phone(
+            **serializer.validated_data,
+            context=client_context(request._request),
+            now=timezone.now(),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LoginApi(APIView):

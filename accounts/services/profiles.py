@@ -16,8 +16,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts import identity
-from accounts.exceptions import FieldConflict, FieldError
-from accounts.models import BorrowerProfile, SecurityEvent, User
+from accounts.exceptions import FieldConflict, FieldError, FieldErrorCollector
+from accounts.models import AgreementAcceptance, BorrowerProfile, SecurityEvent, User
+from accounts.services.agreements import agreements_record
 from accounts.services.events import ensure_borrower, security_event_record
 from common.exceptions import Conflict
 from common.request_context import ClientContext
@@ -43,20 +44,68 @@ def _clean(
     bank_card_number: str | None,
     bank_name: str | None,
     business_date: dt.date,
+    errors: FieldErrorCollector,
 ) -> _Cleaned:
+    """Each given field checked on its own; every error goes to `errors`."""
     birth_date = None
     if id_number is not None:
-        id_number, birth_date = identity.id_number_clean(id_number, business_date=business_date)
+        id_number, birth_date = errors.check(
+            lambda: identity.id_number_clean(id_number, business_date=business_date)
+        ) or (None, None)
     return _Cleaned(
-        full_name=identity.full_name_clean(full_name) if full_name is not None else None,
+        full_name=errors.check(lambda: identity.full_name_clean(full_name))
+        if full_name is not None
+        else None,
         id_number=id_number,
         birth_date=birth_date,
-        phone=identity.phone_clean(phone) if phone is not None else None,
+        phone=errors.check(lambda: identity.phone_clean(phone)) if phone is not None else None,
         bank_card_number=(
-            identity.bank_card_clean(bank_card_number) if bank_card_number is not None else None
+            errors.check(lambda: identity.bank_card_clean(bank_card_number))
+            if bank_card_number is not None
+            else None
         ),
-        bank_name=identity.bank_name_clean(bank_name) if bank_name is not None else None,
+        bank_name=errors.check(lambda: identity.bank_name_clean(bank_name))
+        if bank_name is not None
+        else None,
     )
+
+
+def _completion_missing(
+    *,
+    user: User,
+    full_name: str | None,
+    id_number: str | None,
+    phone: str | None,
+    bank_card_number: str | None,
+    bank_name: str | None,
+    credit_report_authorised: bool,
+    errors: FieldErrorCollector,
+) -> None:
+    """What a completion lacks: fields not given at all, and the authorisation."""
+    required = {
+        "full_name": (full_name, _("Enter your full name.")),
+        "id_number": (id_number, _("Enter your ID number.")),
+        "phone": (
+            phone if phone is not None else (user.phone or None),
+            _("Enter your mobile number."),
+        ),
+        "bank_card_number": (bank_card_number, _("Enter your bank card number.")),
+        "bank_name": (bank_name, _("Enter the name of the bank that issued the card.")),
+    }
+    for field, (value, message) in required.items():
+        if value is None:
+            errors.add(FieldError(message, f"{field}_required", field=field))
+    if not credit_report_authorised:
+        errors.add(
+            FieldError(
+                _(
+                    "Read and accept the credit-report authorisation: your credit line is "
+                    "decided on it."
+                ),
+                "credit_report_not_authorised",
+                field="credit_report",
+            )
+        )
 
 
 def _required(value: str | None, *, field: str, message: str) -> str:
@@ -248,13 +297,17 @@ def borrower_profile_save(
     phone: str | None = None,
     bank_card_number: str | None = None,
     bank_name: str | None = None,
+    credit_report_authorised: bool = False,
+    language: str = "",
     on_completed: Callable[[BorrowerProfile], object] | None = None,
 ) -> BorrowerProfile:
     """Complete the borrower's real-name profile, or edit it. A field left as None is not
-    changed.
+    changed. Every wrong field is reported at once (`FieldErrors`).
 
-    Completing needs every field (the mobile number may already be on the account); the
-    ID number must be valid and the borrower 18-70 years old on `business_date`.
+    Completing needs every field (the mobile number may already be on the account) and
+    the credit-report authorisation (`credit_report_authorised`; its current version is
+    recorded, in `language`); the ID number must be valid and the borrower 18-70 years old
+    on `business_date`.
     `on_completed` is called with the new profile inside this save's transaction when the
     save completes the profile (never on an edit): whatever it writes commits or rolls
     back with the profile. Borrower-facing completion goes through
@@ -264,6 +317,7 @@ def borrower_profile_save(
     Once complete, the name and ID number are fixed (giving the same values again is
     fine); a new mobile number or bank card is recorded as a security event."""
     ensure_borrower(user)
+    errors = FieldErrorCollector()
     given = _clean(
         full_name=full_name,
         id_number=id_number,
@@ -271,7 +325,20 @@ def borrower_profile_save(
         bank_card_number=bank_card_number,
         bank_name=bank_name,
         business_date=business_date,
+        errors=errors,
     )
+    if not BorrowerProfile.objects.filter(user=user).exists():
+        _completion_missing(
+            user=user,
+            full_name=full_name,
+            id_number=id_number,
+            phone=phone,
+            bank_card_number=bank_card_number,
+            bank_name=bank_name,
+            credit_report_authorised=credit_report_authorised,
+            errors=errors,
+        )
+    errors.raise_any()
     try:
         with transaction.atomic(durable=True):
             locked_user = User.objects.select_for_update().get(pk=user.pk)
@@ -284,6 +351,13 @@ def borrower_profile_save(
                     context=context,
                     now=now,
                     on_completed=on_completed,
+                )
+                agreements_record(
+                    user=locked_user,
+                    documents=[AgreementAcceptance.Document.CREDIT_REPORT],
+                    language=language,
+                    context=context,
+                    now=now,
                 )
             else:
                 profile.user = locked_user

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('common', '0005_close_of_business_records'),
-        ('loans', '0006_installment_accruing'),
+        ('loans', '0007_installment_accruing'),
     ]
 
     operations = [

@@ -18,6 +18,8 @@ INSERT_ONLY_TABLES = (
     "common_businessdatechange",
     "loans_applicationevent",
     "accounts_securityevent",
+    "accounts_agreementacceptance",
+    "loans_loancontract",
     "verification_facedataevent",
     "verification_facedataaccess",
     "common_closerunevent",

@@ -48,10 +48,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
-    "axes",
+    # django-axes, named in the staff's language.
+    "accounts.apps.SignInProtectionConfig",
     "csp",
     "common",
     "accounts",
+    "notifications",
     "ledger",
     "loans",
     "verification",
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.business_date",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -299,6 +302,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(DATA_DIR / "broker-processed"),
         "control_folder": str(DATA_DIR / "broker-control"),
         "store_processed": False,
+        "polling_interval": 0.2,  # float-ok: seconds between polls of the queue folder
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -325,6 +329,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "loans.tasks.applications_disburse_approved",
         "schedule": 120,
         "options": {"expires": 100},
+    },
+    "notification-deliveries-resend-pending": {
+        "task": "notifications.tasks.notification_deliveries_resend_pending",
+        "schedule": 300,
+        "options": {"expires": 240},
     },
     "applications-expire": {
         "task": "loans.tasks.applications_expire",
@@ -386,6 +395,38 @@ MICROLEND = {
     # reported to the credit bureau (DOMAIN.md §6).
     "REMINDER_DAYS_BEFORE": env.list("MICROLEND_REMINDER_DAYS_BEFORE", cast=int, default=[3, 1]),
     "CREDIT_REPORT_NOTICE_DAYS": env.int("MICROLEND_CREDIT_REPORT_NOTICE_DAYS", default=7),
+    # How text messages are sent (common.sms): the console sender prints them.
+    "SMS_SENDER": env.str("MICROLEND_SMS_SENDER", default="common.sms.ConsoleSmsSender"),
+    # The address borrowers reach the pages at, for links in e-mails.
+    "SITE_URL": env.str("MICROLEND_SITE_URL", default="")
+    or f"http://{env.str('MICROLEND_BIND', default='127.0.0.1:8000')}",
+}
+
+# E-mail (notices, password reset links): printed to the console unless a real backend
+# and its server are configured.
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="microlend <noreply@microlend.example>"
+)
+# A password-reset link by e-mail is good for this long.
+PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_TIMEOUT", default=3600)
+
+# One-time codes by text message (sign-up, password reset).
+PHONE_CODES = {
+    "LENGTH": 6,
+    "TTL_SECONDS": env.int("PHONE_CODE_TTL_SECONDS", default=600),
+    # Wrong tries before a code is dead.
+    "MAX_ATTEMPTS": env.int("PHONE_CODE_MAX_ATTEMPTS", default=5),
+    "RESEND_SECONDS": env.int("PHONE_CODE_RESEND_SECONDS", default=60),
+    "MAX_PER_PHONE_PER_DAY": env.int("PHONE_CODE_MAX_PER_PHONE_PER_DAY", default=10),
+    "MAX_PER_IP_PER_HOUR": env.int("PHONE_CODE_MAX_PER_IP_PER_HOUR", default=30),
 }
 
 # The face check (DOMAIN.md §4): retries, lock-out, retention, session lifetime.

@@ -36,6 +36,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Text messages are kept in common.sms.LocmemSmsSender.outbox, as e-mails are in
+# django.core.mail.outbox.
+MICROLEND = {**MICROLEND, "SMS_SENDER": "common.sms.LocmemSmsSender"}  # noqa: F405
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "face_hints": None},

@@ -13,10 +13,20 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin_mixins import ReadOnlyAdminMixin
 from common.exceptions import DomainError
+from common.record_texts import record_text
 from common.selectors import business_date_get
 from loans.admin._shared import staff_user
-from loans.models import ApplicationEvent, LoanApplication
+from loans.models import ApplicationEvent, LoanApplication, RiskRuleCode
 from loans.services import loan_application_approve, loan_application_refuse, loan_disburse
+
+
+def _rule_label(code: str) -> str:
+    if code == "repeat_loan":
+        return str(_("Policy: every repeat loan is checked"))
+    try:
+        return str(RiskRuleCode(code).label)
+    except ValueError:
+        return code
 
 
 class ApplicationEventInline(
@@ -29,10 +39,14 @@ class ApplicationEventInline(
         "to_status",
         "source",
         "actor",
-        "reason",
+        "reason_shown",
     )
     extra = 0
     ordering = ["occurred_at", "pk"]
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, event: ApplicationEvent) -> str:
+        return record_text(event.reason)
 
 
 @admin.register(LoanApplication)
@@ -75,12 +89,23 @@ class LoanApplicationAdmin(admin.ModelAdmin[LoanApplication]):
         decision = getattr(application, "risk_decision", None)
         if decision is None:
             return "–"
-        lines = [
-            f"{_('Score')} {decision.score} / {_('threshold')} {decision.threshold}; "
-            f"{_('repeat loans')}: {decision.get_repeat_loan_policy_display()}; "
-            f"{_('face check required') if decision.face_check_required else _('no face check')}"
+        verdict = _("face check required") if decision.face_check_required else _("no face check")
+        summary = _(
+            "Score %(score)s / threshold %(threshold)s; repeat loans: %(policy)s; %(verdict)s"
+        ) % {
+            "score": decision.score,
+            "threshold": decision.threshold,
+            "policy": decision.get_repeat_loan_policy_display(),
+            "verdict": verdict,
+        }
+        lines = [summary]
+        # The rule's name and the engine's sentence (with the figures it fired on), in
+        # the admin's language.
+        lines += [
+            f"+{r.get('weight', 0)} {_rule_label(str(r.get('code', '')))}: "
+            f"{record_text(str(r.get('reason', '')))}"
+            for r in decision.reasons
         ]
-        lines += [f"+{r['weight']} {r['code']}: {r['reason']}" for r in decision.reasons]
         return format_html_join("", "<div>{}</div>", ((line,) for line in lines))
 
     def _run(self, request: HttpRequest, queryset: Any, call: Any, done: object) -> None:

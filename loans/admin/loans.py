@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_mixins import ReadOnlyAdminMixin
+from ledger.admin import account_name
 from ledger.models import JournalLine
 from loans.models import Installment, Loan, Payout
 
@@ -36,8 +37,12 @@ class InstallmentInline(ReadOnlyAdminMixin, admin.TabularInline[Installment, Loa
 class LoanJournalLineInline(ReadOnlyAdminMixin, admin.TabularInline[JournalLine, Loan]):
     model = JournalLine
     verbose_name_plural = _("ledger postings")
-    fields = readonly_fields = ("transaction", "account", "debit", "credit")
+    fields = readonly_fields = ("transaction", "account_shown", "debit", "credit")
     extra = 0
+
+    @admin.display(description=_("account"))
+    def account_shown(self, line: JournalLine) -> str:
+        return f"{line.account.code} {account_name(line.account)}"
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("transaction", "account").order_by("pk")

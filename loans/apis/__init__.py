@@ -3,6 +3,7 @@ nested in it, one service or selector call each."""
 
 from loans.apis.borrower import (
     ApplicationCancelApi,
+    ApplicationContractApi,
     ApplicationDetailApi,
     ApplicationListCreateApi,
     ApplicationPreviewApi,
@@ -16,6 +17,7 @@ from loans.apis.profile import ProfileApi
 
 __all__ = [
     "ApplicationCancelApi",
+    "ApplicationContractApi",
     "ApplicationDetailApi",
     "ApplicationListCreateApi",
     "ApplicationPreviewApi",

@@ -23,9 +23,11 @@ from common.request_context import client_context
 from common.selectors import business_date_for_money, business_date_get
 from loans import selectors
 from loans.apis.preview import ScheduleOutputSerializer, schedule_to_json
+from loans.messages import refusal_reason
 from loans.models import CreditLine, Loan, LoanApplication, LoanProduct, Method
 from loans.schedule import InterestRate
 from loans.services import loan_application_cancel, loan_application_submit
+from loans.services.contracts import loan_contract_preview
 from loans.services.quotes import loan_quote
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -60,6 +62,11 @@ class ProductOutputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     name_en = serializers.CharField()
     kind = serializers.CharField()
+    annualized_rate_irr_max = serializers.CharField(
+        allow_null=True,
+        help_text="The highest annualized rate (IRR) any draw of the product can have: "
+        'shown as "up to" before a draw exists.',
+    )
     term_min = serializers.IntegerField()
     term_max = serializers.IntegerField()
     allowed_terms = serializers.ListField(child=serializers.IntegerField())
@@ -117,9 +124,14 @@ class ApplicationOutputSerializer(serializers.Serializer[Any]):
     annualized_rate_irr = serializers.CharField()
     face_check_required = serializers.BooleanField()
     refusal_code = serializers.CharField()
-    refusal_reason = serializers.CharField()
+    refusal_reason = serializers.SerializerMethodField()
+    terms_accepted_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField()
     loan = serializers.SerializerMethodField()
+
+    def get_refusal_reason(self, application: LoanApplication) -> str:
+        """The borrower's sentence for the refusal, in the request's language."""
+        return refusal_reason(application.refusal_code) if application.refusal_code else ""
 
     def get_loan(self, application: LoanApplication) -> str | None:
         loan = getattr(application, "loan", None)
@@ -136,6 +148,24 @@ class ApplicationListCreateApi(BorrowerApi):
         term = serializers.IntegerField(min_value=1, max_value=360)
         method = serializers.ChoiceField(choices=Method.values)
 
+    class CreateInputSerializer(InputSerializer):
+        class Meta:
+            ref_name = "ApplicationCreateInput"
+
+        accept_contract = serializers.BooleanField(
+            help_text="True: the loan contract (POST /applications/contract/) was shown to "
+            "the borrower and accepted. Submitting without it is refused "
+            "(`contract_not_accepted`)."
+        )
+        contract_digest = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=64,
+            help_text="The `digest` of the contract shown. If the contract has changed "
+            "since (e.g. the business date moved on), the submission is refused "
+            "(`contract_changed`) rather than accepting a text the borrower did not see.",
+        )
+
     @extend_schema(
         operation_id="applications_list", responses={200: ApplicationOutputSerializer(many=True)}
     )
@@ -146,7 +176,7 @@ class ApplicationListCreateApi(BorrowerApi):
     @extend_schema(
         operation_id="applications_create",
         parameters=[IDEMPOTENCY_HEADER],
-        request=InputSerializer,
+        request=CreateInputSerializer,
         responses={
             200: ApplicationOutputSerializer,
             201: ApplicationOutputSerializer,
@@ -161,7 +191,7 @@ class ApplicationListCreateApi(BorrowerApi):
         )
 
     def _submit(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         product = _product(data["product"])
@@ -176,6 +206,8 @@ class ApplicationListCreateApi(BorrowerApi):
             client=client_context(request),
             business_date=business_date,
             now=timezone.now(),
+            terms_accepted=data["accept_contract"],
+            contract_digest=data.get("contract_digest", ""),
         )
         application = selectors.application_get_for_borrower(
             borrower=_borrower(request),
@@ -212,6 +244,51 @@ class ApplicationPreviewApi(BorrowerApi):
             business_date=business_date_get(),
         )
         return Response(schedule_to_json(schedule))
+
+
+class ApplicationContractApi(BorrowerApi):
+    """The loan contract the borrower would accept for this draw today, in the request's
+    language: its text (terms, the schedule of a draw paid out today, the annualized
+    rates), version and digest. Show it, and send `accept_contract` (and the digest) with
+    the submission. Changes nothing."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "ContractPreview"
+
+        version = serializers.CharField()
+        language = serializers.CharField()
+        text = serializers.CharField()
+        digest = serializers.CharField()
+        schedule = ScheduleOutputSerializer()
+
+    @extend_schema(
+        operation_id="applications_contract",
+        request=ApplicationListCreateApi.InputSerializer,
+        responses={200: OutputSerializer, 400: ErrorSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ApplicationListCreateApi.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        preview = loan_contract_preview(
+            borrower=_borrower(request),
+            product=_product(data["product"]),
+            amount=data["amount"],
+            term=data["term"],
+            method=data["method"],
+            business_date=business_date_get(),
+        )
+        contract = preview.contract
+        return Response(
+            {
+                "version": contract.version,
+                "language": contract.language,
+                "text": contract.text,
+                "digest": contract.digest,
+                "schedule": schedule_to_json(preview.schedule),
+            }
+        )
 
 
 class ApplicationDetailApi(BorrowerApi):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -43,6 +45,12 @@ class ProfileApi(BorrowerSelfApi):
         phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
         bank_card_number = serializers.CharField(required=False, allow_blank=True, max_length=30)
         bank_name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+        credit_report_authorised = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="True: the credit-report authorisation was shown and accepted. "
+            "Completing the profile needs it (`credit_report_not_authorised`).",
+        )
 
     @extend_schema(
         operation_id="me_profile_get", responses={200: ProfileOutputSerializer, **REFUSED_RESPONSES}
@@ -74,6 +82,7 @@ class ProfileApi(BorrowerSelfApi):
             business_date=business_date_get(),
             now=now,
             context=client_context(request._request),
+            language=get_language() or settings.LANGUAGE_CODE,
             **serializer.validated_data,
         )
         completed_now = profile.completed_at == now

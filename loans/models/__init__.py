@@ -24,7 +24,9 @@ Invariants (database constraints):
   before them; due date after the period start; a paid row has its payment date;
 - contract terms (product, application, loan): the repayment order is an ordering of the
   six components (PostgreSQL check);
-- payout: one per loan, positive, unique idempotency key sent to the gateway.
+- payout: one per loan, positive, unique idempotency key sent to the gateway;
+- loan contract: one per application, its version, text and digest present; insert-only
+  (a trigger).
 Money movements themselves are journal transactions in the ledger (insert-only).
 """
 
@@ -36,6 +38,7 @@ from loans.models.applications import (
     LoanApplication,
     Payout,
 )
+from loans.models.contracts import LoanContract
 from loans.models.credit import CreditLine, CreditScoringPolicy
 from loans.models.loans import Installment, Loan, ScheduleVersion
 from loans.models.products import LoanProduct, Method, ProductKind, default_micro_terms
@@ -69,6 +72,7 @@ __all__ = [
     "Installment",
     "Loan",
     "LoanApplication",
+    "LoanContract",
     "LoanProduct",
     "Method",
     "Payout",

@@ -27,8 +27,8 @@ class ProductKind(models.TextChoices):
 
 
 class Method(models.TextChoices):
-    EQUAL_PRINCIPAL = RepaymentMethod.EQUAL_PRINCIPAL.value, _("Equal principal (等额本金)")
-    EQUAL_INSTALLMENT = RepaymentMethod.EQUAL_INSTALLMENT.value, _("Equal installment (等额本息)")
+    EQUAL_PRINCIPAL = RepaymentMethod.EQUAL_PRINCIPAL.value, _("Equal principal")
+    EQUAL_INSTALLMENT = RepaymentMethod.EQUAL_INSTALLMENT.value, _("Equal installment")
 
 
 class LoanProduct(ContractTerms):
@@ -150,6 +150,13 @@ class LoanProduct(ContractTerms):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def display_name(self, language_code: str | None) -> str:
+        """The product's name in a language: the English name in English (when staff gave
+        one), the Chinese name otherwise."""
+        if (language_code or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
     @property
     def offered_terms(self) -> list[int]:

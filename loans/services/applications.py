@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import BorrowerProfile, User
 from common.exceptions import Conflict, InvalidInput, NotFound
 from common.request_context import ClientContext
 from loans.models import (
@@ -18,10 +20,12 @@ from loans.models import (
     ApplicationStatus,
     CreditLine,
     LoanApplication,
+    LoanContract,
     LoanProduct,
     ProductKind,
     contract_terms_copy,
 )
+from loans.services.contracts import loan_contract_render
 from loans.services.disbursement import loan_disburse
 from loans.services.quotes import loan_quote
 from loans.services.risk import risk_evaluate
@@ -54,7 +58,7 @@ def _same_request(
 
 def _key_reused() -> Conflict:
     return Conflict(
-        "This idempotency key was already used for a different application.",
+        _("This idempotency key was already used for a different application."),
         code="idempotency_key_reused",
     )
 
@@ -89,9 +93,17 @@ def loan_application_submit(
     client: ClientContext,
     business_date: dt.date,
     now: dt.datetime,
+    terms_accepted: bool,
+    contract_digest: str = "",
 ) -> SubmitResult:
     """Submit an application: validate it against the product and the line, price it,
     evaluate the risk, and either require a face check or pass it to system review.
+
+    Submitting is accepting the loan contract: `terms_accepted` must be True (the borrower
+    ticked the acceptance), and the contract's text, in the active language, is stored
+    with the application (`LoanContract`). With `contract_digest` (the digest of the text
+    the borrower was shown, `loan_contract_preview`), a text that no longer matches is
+    refused (`contract_changed`) instead of being accepted unread.
 
     Submitting again with the same idempotency key returns the first application (and
     refuses a different request under the same key). An application that needs no face
@@ -100,6 +112,11 @@ def loan_application_submit(
     if not idempotency_key or len(idempotency_key) > 64:
         raise InvalidInput(
             "An idempotency key of 1-64 characters is required.", code="idempotency_key_invalid"
+        )
+    if terms_accepted is not True:
+        raise InvalidInput(
+            _("Read the loan contract and accept it to submit the application."),
+            code="contract_not_accepted",
         )
     existing = LoanApplication.objects.filter(
         borrower=borrower, idempotency_key=idempotency_key
@@ -156,9 +173,34 @@ def loan_application_submit(
                     raise _key_reused() from exc
                 return SubmitResult(twin, created=False)
             raise Conflict(
-                "You already have an application for this product in progress.",
+                _("You already have an application for this product in progress."),
                 code="application_in_progress",
             ) from exc
+        contract = loan_contract_render(
+            profile=BorrowerProfile.objects.get(user=borrower),
+            product=product,
+            terms=application,
+            method=method,
+            schedule=schedule,
+            business_date=business_date,
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+        if contract_digest and contract_digest != contract.digest:
+            raise Conflict(
+                _(
+                    "The loan contract changed since you opened it (for example the date "
+                    "moved on). Read the contract again and accept it."
+                ),
+                code="contract_changed",
+            )
+        LoanContract.objects.create(
+            application=application,
+            version=contract.version,
+            language=contract.language,
+            text=contract.text,
+            digest=contract.digest,
+            accepted_at=now,
+        )
         ApplicationEvent.objects.create(
             application=application,
             from_status="",
@@ -205,7 +247,7 @@ def loan_application_approve(
         application = _locked(application_id)
         if application.face_check_required and application.face_check_passed_at is None:
             raise FaceCheckPending(
-                "This application needs a passed face check before it can be approved."
+                _("This application needs a passed face check before it can be approved.")
             )
         application_transition(
             application,
@@ -246,19 +288,18 @@ def loan_application_cancel(
     with transaction.atomic(durable=True):
         application = _locked(application_id)
         if application.borrower_id != borrower.pk:
-            raise NotFound("Not your application.", code="not_found")
+            raise NotFound(_("Not your application."), code="not_found")
         if application.status not in BORROWER_CANCELLABLE:
             if application.status in (S.APPROVED, S.DISBURSED):
-                detail = (
+                detail = _(
                     "This application is approved and being paid out; it can no longer be "
                     "cancelled."
                 )
             else:
-                detail = (
-                    f"This application is {application.get_status_display()}; there is "
-                    "nothing to cancel."
-                )
-            raise Conflict(detail, code="invalid_transition")
+                detail = _("This application is %(status)s; there is nothing to cancel.") % {
+                    "status": application.get_status_display()
+                }
+            raise Conflict(str(detail), code="invalid_transition")
         application_transition(
             application,
             S.CANCELLED,

@@ -104,9 +104,12 @@ def borrower_profile_submit(
     phone: str | None = None,
     bank_card_number: str | None = None,
     bank_name: str | None = None,
+    credit_report_authorised: bool = False,
+    language: str = "",
 ) -> BorrowerProfile:
     """Complete or edit the borrower's real-name profile (`accounts.services.
-    borrower_profile_save`, same fields and errors) and, when this completes it, grant the
+    borrower_profile_save`, same fields, errors and credit-report authorisation, which a
+    completion needs) and, when this completes it, grant the
     credit line (`credit_line_grant`) in the profile's own transaction: a profile is never
     complete without the decision on its line. An edit grants nothing."""
     return borrower_profile_save(
@@ -119,6 +122,8 @@ def borrower_profile_submit(
         phone=phone,
         bank_card_number=bank_card_number,
         bank_name=bank_name,
+        credit_report_authorised=credit_report_authorised,
+        language=language,
         on_completed=lambda profile: credit_line_grant(
             borrower=profile.user, business_date=business_date, now=now
         ),

@@ -7,9 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from accounts.models import BorrowerProfile, User
 from common.exceptions import InvalidInput
 from common.money import round_money
+from common.templatetags.money import yuan
 from loans.models import ContractTerms, CreditLine, Loan, LoanProduct, ProductKind
 from loans.pricing import schedule_quote
 from loans.schedule import (
@@ -35,40 +39,47 @@ def draw_request_validate(
 ) -> None:
     """Each product rule with its own message (DOMAIN.md §2)."""
     if not product.is_active:
-        raise InvalidInput("This product is not offered at the moment.", code="product_not_offered")
+        raise InvalidInput(
+            _("This product is not offered at the moment."), code="product_not_offered"
+        )
     if not BorrowerProfile.objects.filter(user=borrower).exists():
         raise InvalidInput(
-            "Complete your real-name profile and bind a bank card before you borrow.",
+            _("Complete your real-name profile and bind a bank card before you borrow."),
             code="profile_incomplete",
         )
     if product.kind == ProductKind.MICRO:
         if line is None:
             raise InvalidInput(
-                "You have no credit line for this product yet: complete your profile first.",
+                _("You have no credit line for this product yet: complete your profile first."),
                 code="no_credit_line",
             )
         if line.status != CreditLine.Status.ACTIVE:
-            raise InvalidInput("Your credit line is not active.", code="credit_line_inactive")
+            raise InvalidInput(_("Your credit line is not active."), code="credit_line_inactive")
     if amount != round_money(amount) or amount <= 0:
-        raise InvalidInput("Enter an amount in yuan, e.g. 1000.", code="amount_invalid")
+        raise InvalidInput(_("Enter an amount in yuan, e.g. 1000."), code="amount_invalid")
     if amount < product.min_draw:
         raise InvalidInput(
-            f"The smallest amount you can borrow is {product.min_draw}.",
+            _("The smallest amount you can borrow is %(amount)s.")
+            % {"amount": yuan(product.min_draw)},
             code="amount_below_minimum",
         )
     if amount % product.draw_step != 0:
         raise InvalidInput(
-            f"The amount must be a multiple of {product.draw_step}.", code="amount_not_a_multiple"
+            _("The amount must be a multiple of %(step)s.") % {"step": yuan(product.draw_step)},
+            code="amount_not_a_multiple",
         )
     if amount > product.max_draw:
         raise InvalidInput(
-            f"The largest amount for one loan is {product.max_draw}.", code="amount_above_maximum"
+            _("The largest amount for one loan is %(amount)s.")
+            % {"amount": yuan(product.max_draw)},
+            code="amount_above_maximum",
         )
     if line is not None:
         available = credit_line_available(line=line)
         if amount > available:
             raise InvalidInput(
-                f"The amount is more than your available credit of {available}.",
+                _("The amount is more than your available credit of %(available)s.")
+                % {"available": yuan(available)},
                 code="amount_above_available",
             )
     open_loans = Loan.objects.filter(
@@ -76,16 +87,24 @@ def draw_request_validate(
     ).count()
     if open_loans >= product.max_open_draws:
         raise InvalidInput(
-            f"You already have {open_loans} open loans, the most this product allows.",
+            ngettext(
+                "You already have %(n)s open loan, the most this product allows.",
+                "You already have %(n)s open loans, the most this product allows.",
+                open_loans,
+            )
+            % {"n": open_loans},
             code="too_many_open_loans",
         )
     if term not in product.offered_terms:
         choices = ", ".join(str(t) for t in product.allowed_terms) or (
             f"{product.term_min}-{product.term_max}"
         )
-        raise InvalidInput(f"Choose a term of {choices} months.", code="term_not_offered")
+        raise InvalidInput(
+            _("Choose a term of %(choices)s months.") % {"choices": choices},
+            code="term_not_offered",
+        )
     if method not in product.offered_methods:
-        raise InvalidInput("This repayment method is not offered.", code="method_not_offered")
+        raise InvalidInput(_("This repayment method is not offered."), code="method_not_offered")
 
 
 def draw_rate(product: LoanProduct, line: CreditLine | None) -> InterestRate:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from accounts.models import User
 from common.exceptions import Conflict
 from loans.models import (
@@ -13,6 +15,7 @@ from loans.models import (
     ApplicationStatus,
     LoanApplication,
 )
+from loans.services.notices import application_notify
 
 S = ApplicationStatus
 Source = ApplicationEvent.Source
@@ -37,8 +40,8 @@ def application_transition(
     event row."""
     if to_status not in ALLOWED_TRANSITIONS[application.status]:
         raise Conflict(
-            f"An application that is {application.get_status_display()} cannot become "
-            f"{S(to_status).label}.",
+            _("An application that is %(from)s cannot become %(to)s.")
+            % {"from": application.get_status_display(), "to": S(to_status).label},
             code="invalid_transition",
         )
     ApplicationEvent.objects.create(
@@ -50,12 +53,16 @@ def application_transition(
         reason=reason[:255],
         occurred_at=now,
     )
+    from_status = application.status
     application.status = to_status
     fields = ["status"]
     if to_status in (S.APPROVED, S.REFUSED):
         application.decided_at = now
         fields.append("decided_at")
     application.save(update_fields=fields)
+    application_notify(
+        application, from_status=from_status, to_status=to_status, source=source, now=now
+    )
 
 
 def application_refuse_locked(

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loans', '0006_installment_accruing'),
+        ('loans', '0007_installment_accruing'),
         ('repayments', '0002_overpayment_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

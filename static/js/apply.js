@@ -1,36 +1,45 @@
 /* The apply page: the terms and methods follow the chosen product, and every change asks
-   the borrower's preview API for the exact schedule the draw would get today. The submit
-   button shows progress and cannot be pressed twice (the idempotency key would make a
-   second press harmless anyway). */
+   the borrower's preview API for the exact schedule the draw would get today. Continuing
+   opens the contract of that draw; the button cannot be pressed twice. */
 (function () {
   "use strict";
   const form = document.getElementById("apply");
   if (!form) return;
   const M = window.Microlend;
+  const T = window.MicrolendMessages;
+  const _ = window.gettext;
+  const errors = T.errors({});
   const rules = JSON.parse(document.getElementById("product-rules").textContent);
-  const text = JSON.parse(document.getElementById("calculator-messages").textContent);
   const statusBox = document.getElementById("status");
   const result = document.getElementById("result");
-  const termSelect = form.querySelector("select[name=term]");
+  const terms = document.getElementById("terms");
   const submit = document.getElementById("submit");
   let timer = null;
 
   function showStatus(message, kind) {
     M.status(statusBox, result, message, kind);
-    submit.disabled = kind === "error";
   }
 
   function syncProduct() {
     const product = rules[form.elements.product.value];
     if (!product) return;
-    const current = termSelect.value || termSelect.dataset.initial;
-    termSelect.replaceChildren.apply(termSelect, product.terms.map(function (t) {
-      const option = document.createElement("option");
-      option.value = String(t);
-      option.textContent = String(t);
-      option.selected = String(t) === String(current);
-      return option;
-    }));
+    const checked = form.querySelector("input[name=term]:checked");
+    const current = checked ? checked.value : terms.dataset.initial;
+    const legend = terms.querySelector("legend");
+    const errorsShown = Array.from(terms.querySelectorAll(".field-error"));
+    const chips = product.terms.map(function (t) {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = "term";
+      input.value = String(t);
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" " + t));
+      return label;
+    });
+    terms.replaceChildren.apply(terms, [legend].concat(chips, errorsShown));
+    const wanted = terms.querySelector("input[value='" + current + "']") || terms.querySelector("input[name=term]");
+    if (wanted) wanted.checked = true;
     form.querySelectorAll("input[name=method]").forEach(function (input) {
       const allowed = product.methods.indexOf(input.value) >= 0;
       input.disabled = !allowed;
@@ -38,11 +47,15 @@
       if (!allowed && input.checked) input.checked = false;
     });
     if (!form.querySelector("input[name=method]:checked")) {
-      const first = form.querySelector("input[name=method]:not(:disabled)");
+      const preferred = form.querySelector("input[name=method][value='" + product.default_method + "']:not(:disabled)");
+      const first = preferred || form.querySelector("input[name=method]:not(:disabled)");
       if (first) first.checked = true;
     }
-    document.getElementById("amount-hint").textContent =
-      text.amount_hint.replace("%(min)s", product.min).replace("%(step)s", product.step).replace("%(max)s", product.max);
+    document.getElementById("amount-hint").textContent = window.interpolate(
+      _("From %(min)s to %(max)s, in steps of %(step)s."),
+      { min: M.money(product.min), max: M.money(product.max), step: M.money(product.step) },
+      true
+    );
   }
 
   async function update() {
@@ -53,11 +66,11 @@
       term: Number.parseInt(String(data.get("term") || ""), 10),
       method: data.get("method"),
     };
-    if (!body.amount) { showStatus(text.principal_required, "error"); return; }
-    showStatus(text.calculating, "busy");
+    if (!body.amount) { showStatus(T.principalRequired, "error"); return; }
+    showStatus(T.calculating, "busy");
     try {
       const answer = await M.postJSON("apply", form.dataset.preview, body);
-      if (!answer.ok) { showStatus(answer.data.detail || text.failed, "error"); return; }
+      if (!answer.ok) { showStatus(answer.data.detail || errors[answer.data.code] || T.failed, "error"); return; }
       const plan = answer.data;
       document.getElementById("apr-irr").textContent = M.fractionToPercent(plan.annualized_rate_irr, 2);
       document.getElementById("apr-simple").textContent = M.fractionToPercent(plan.annualized_rate_simple, 2);
@@ -67,7 +80,7 @@
       M.renderRows(document.querySelector("#schedule tbody"), plan.installments);
       showStatus("", "");
     } catch (err) {
-      if (err.name !== "AbortError") showStatus(text.failed, "error");
+      if (err.name !== "AbortError") showStatus(T.failed, "error");
     }
   }
 
@@ -77,10 +90,8 @@
   form.addEventListener("change", schedule);
   form.addEventListener("submit", function () {
     submit.disabled = true;
-    submit.textContent = text.submitting;
+    submit.textContent = _("One moment…");
   });
-  const params = new URLSearchParams(window.location.search);
-  if (params.get("product") && rules[params.get("product")]) form.elements.product.value = params.get("product");
   syncProduct();
   update();
 })();

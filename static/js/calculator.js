@@ -5,7 +5,9 @@
   const form = document.getElementById("calculator");
   if (!form) return;
   const M = window.Microlend;
-  const text = JSON.parse(document.getElementById("calculator-messages").textContent);
+  const T = window.MicrolendMessages;
+  const _ = window.gettext;
+  const errors = T.errors({ cap: form.dataset.rateCap, maxTerm: form.dataset.maxTerm });
   const statusBox = document.getElementById("status");
   const tbody = document.querySelector("#schedule tbody");
   const result = document.getElementById("result");
@@ -22,20 +24,20 @@
       method: data.get("method"),
       installment_rounding: data.get("installment_rounding"),
     };
-    if (rate === null) return { error: text.rate_invalid };
+    if (rate === null) return { error: _("Enter the rate as a percentage, e.g. 0.05.") };
     body[data.get("rate_basis") === "annual" ? "annual_rate" : "daily_rate"] = rate;
     if (data.get("start_date")) body.start_date = data.get("start_date");
     if (data.get("first_due_date")) body.first_due_date = data.get("first_due_date");
-    if (!body.principal) return { error: text.principal_required };
-    if (Number.isNaN(body.term)) return { error: text.term_required };
+    if (!body.principal) return { error: T.principalRequired };
+    if (Number.isNaN(body.term)) return { error: _("Enter the term in months.") };
     return { body: body };
   }
 
   function render(data, basis, ratePercent) {
     document.getElementById("apr-irr").textContent = M.fractionToPercent(data.annualized_rate_irr, 2);
     document.getElementById("apr-simple").textContent = M.fractionToPercent(data.annualized_rate_simple, 2);
-    document.getElementById("nominal").textContent =
-      (basis === "annual" ? text.nominal_annual : text.nominal_daily).replace("%s", ratePercent + "%");
+    const nominal = basis === "annual" ? _("Annual rate %s") : _("Daily rate %s");
+    document.getElementById("nominal").textContent = window.interpolate(nominal, [ratePercent + "%"]);
     document.getElementById("total-interest").textContent = M.money(data.total_interest);
     document.getElementById("total").textContent = M.money(data.total);
     document.getElementById("first-payment").textContent = M.money(data.installments[0].total);
@@ -45,19 +47,19 @@
   async function update() {
     const built = payload();
     if (built.error) { showStatus(built.error, "error"); return; }
-    showStatus(text.calculating, "busy");
+    showStatus(T.calculating, "busy");
     const basis = new FormData(form).get("rate_basis");
     const ratePercent = String(new FormData(form).get("rate")).trim();
     try {
       const answer = await M.postJSON("calculator", form.dataset.endpoint, built.body);
       if (!answer.ok) {
-        showStatus(text.errors[answer.data.code] || answer.data.detail || text.failed, "error");
+        showStatus(errors[answer.data.code] || answer.data.detail || T.failed, "error");
         return;
       }
       render(answer.data, basis, ratePercent);
       showStatus("", "");
     } catch (err) {
-      if (err.name !== "AbortError") showStatus(text.failed, "error");
+      if (err.name !== "AbortError") showStatus(T.failed, "error");
     }
   }
 

@@ -114,3 +114,32 @@ class BiometricConsentFactory(DjangoModelFactory[BiometricConsent]):
     granted_at = LazyFunction(timezone.now)
     ip_address = "203.0.113.5"
     device_id = "device-0001"
+
+
+def sms_code(phone: str) -> str:
+    """The one-time code in the latest text message sent to `phone` (the test settings
+    keep messages in common.sms.LocmemSmsSender.outbox)."""
+    import re
+
+    from common.sms import LocmemSmsSender
+
+    for message in reversed(LocmemSmsSender.outbox):
+        if message.phone == phone:
+            found = re.search(r"\b(\d{6})\b", message.text)
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no code was sent to {phone}")
+
+
+def signup_code(phone: str, *, now: Any = None, purpose: str = "signup") -> str:
+    """Ask for a code for `phone` as the pages do, and return it."""
+    from accounts.services import phone_code_send
+    from common.request_context import ClientContext
+
+    phone_code_send(
+        phone=phone,
+        purpose=purpose,
+        context=ClientContext(ip_address="203.0.113.9", user_agent="pytest", device_id=""),
+        now=now or timezone.now(),
+    )
+    return sms_code(phone)

@@ -6,7 +6,14 @@ from typing import Any
 
 from rest_framework.authtoken.models import Token
 
-from accounts.models import BiometricConsent, BorrowerProfile, SecurityEvent, User
+from accounts.models import (
+    AgreementAcceptance,
+    BiometricConsent,
+    BorrowerProfile,
+    PhoneCode,
+    SecurityEvent,
+    User,
+)
 from loans.models import CreditLine
 
 
@@ -35,5 +42,11 @@ def accounts_state() -> dict[str, Any]:
             )
         ),
         "tokens": sorted(Token.objects.values_list("key", flat=True)),
+        "agreements": list(
+            AgreementAcceptance.objects.order_by("pk").values_list("pk", "document", "version")
+        ),
+        "phone_codes": list(
+            PhoneCode.objects.order_by("pk").values_list("pk", "attempts", "consumed_at")
+        ),
         "credit_lines": CreditLine.objects.count(),
     }

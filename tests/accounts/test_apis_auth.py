@@ -7,10 +7,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import SecurityEvent
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, sms_code
 from tests.accounts.snapshots import accounts_state
 
 SIGNUP = "/api/v1/auth/signup/"
+PHONE_CODES = "/api/v1/auth/phone-codes/"
+PASSWORD_RESET = "/api/v1/auth/password-reset/"
 LOGIN = "/api/v1/auth/login/"
 LOGOUT = "/api/v1/auth/logout/"
 PASSWORD_URL = "/api/v1/auth/password/"
@@ -36,7 +38,16 @@ def assert_error(response, status, code):
 
 
 def test_signup_returns_a_working_token(api_client, db):
-    response = post(api_client, SIGNUP, {"identifier": "138 0013 8000", "password": PASSWORD})
+    sent = post(api_client, PHONE_CODES, {"phone": "138 0013 8000", "purpose": "signup"})
+    assert sent.status_code == 201, sent.content
+    assert sent.json()["phone_masked"] == "138****8000"
+    body = {
+        "identifier": "138 0013 8000",
+        "password": PASSWORD,
+        "code": sms_code("13800138000"),
+        "accept_agreements": True,
+    }
+    response = post(api_client, SIGNUP, body)
     assert response.status_code == 201
     data = response.json()
     assert data["user"]["username"] == data["user"]["phone"] == "13800138000"
@@ -47,7 +58,11 @@ def test_signup_returns_a_working_token(api_client, db):
 
 
 def test_signup_by_email(api_client, db):
-    response = post(api_client, SIGNUP, {"identifier": "Li@Example.com", "password": PASSWORD})
+    response = post(
+        api_client,
+        SIGNUP,
+        {"identifier": "Li@Example.com", "password": PASSWORD, "accept_agreements": True},
+    )
     assert response.status_code == 201
     assert response.json()["user"]["email"] == "li@example.com"
 
@@ -56,15 +71,37 @@ def test_signup_by_email(api_client, db):
     ("body", "status", "code"),
     [
         ({"password": PASSWORD}, 400, "identifier_required"),
-        ({"identifier": "13800138000"}, 400, "password_required"),
+        ({"identifier": "13800138000", "code": "123456"}, 400, "password_required"),
         ({"identifier": "12345", "password": PASSWORD}, 400, "identifier_invalid"),
         ({"identifier": "li@", "password": PASSWORD}, 400, "email_invalid"),
-        ({"identifier": "13800138000", "password": "short"}, 400, "password_invalid"),
-        ({"identifier": "13900000001", "password": PASSWORD}, 409, "phone_taken"),
+        ({"identifier": "13800138000", "password": "short", "code": "1"}, 400, "password_invalid"),
+        ({"identifier": "13800138000", "password": PASSWORD}, 400, "phone_code_required"),
+        (
+            {"identifier": "13800138000", "password": PASSWORD, "code": "1"},
+            400,
+            "phone_code_invalid",
+        ),
+        (
+            {"identifier": "13800138000", "password": PASSWORD, "code": "123456"},
+            400,
+            "phone_code_expired",
+        ),
+        ({"identifier": "13900000001", "password": PASSWORD, "code": "123456"}, 409, "phone_taken"),
+        (
+            {"identifier": "li@example.com", "password": PASSWORD, "accept_agreements": False},
+            400,
+            "agreements_not_accepted",
+        ),
+        (
+            {"identifier": "li@example.com", "password": PASSWORD, "accept_agreements": "maybe"},
+            400,
+            "accept_agreements_invalid",
+        ),
     ],
 )
 def test_signup_refusals(api_client, db, body, status, code):
     UserFactory.create(phone="13900000001")
+    body = {"accept_agreements": True, **body}
     before = accounts_state()
     assert_error(post(api_client, SIGNUP, body), status, code)
     assert accounts_state() == before
@@ -215,6 +252,8 @@ def test_every_endpoint_is_in_the_schema(client, db):
         "/api/v1/auth/login/": {"post"},
         "/api/v1/auth/logout/": {"post"},
         "/api/v1/auth/password/": {"post"},
+        "/api/v1/auth/phone-codes/": {"post"},
+        "/api/v1/auth/password-reset/": {"post"},
         "/api/v1/me/profile/": {"get", "put"},
         "/api/v1/me/biometric-consent/": {"get", "post", "delete"},
     }.items():
@@ -225,3 +264,34 @@ def test_every_endpoint_is_in_the_schema(client, db):
     profile = json.dumps(schema["components"]["schemas"]["ProfileOutput"])
     assert "id_number_masked" in profile
     assert '"id_number"' not in profile
+
+
+def test_phone_codes_are_throttled_with_retry_after(api_client, db):
+    first = post(api_client, PHONE_CODES, {"phone": "13800138000", "purpose": "signup"})
+    assert first.status_code == 201
+    again = post(api_client, PHONE_CODES, {"phone": "13800138000", "purpose": "signup"})
+    assert_error(again, 429, "phone_code_throttled")
+    assert 1 <= int(again["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"phone": "13800138000"}, "purpose_required"),
+        ({"phone": "13800138000", "purpose": "login"}, "purpose_invalid_choice"),
+        ({"phone": "123", "purpose": "signup"}, "phone_invalid"),
+        ({"phone": "1" * 40, "purpose": "signup"}, "phone_max_length"),
+    ],
+)
+def test_phone_code_refusals(api_client, db, body, code):
+    assert_error(post(api_client, PHONE_CODES, body), 400, code)
+
+
+def test_password_reset_by_phone_through_the_api(api_client, borrower):
+    sent = post(api_client, PHONE_CODES, {"phone": borrower.phone, "purpose": "password_reset"})
+    assert sent.status_code == 201
+    body = {"phone": borrower.phone, "code": sms_code(borrower.phone), "new_password": NEW_PASSWORD}
+    assert post(api_client, PASSWORD_RESET, body).status_code == 204
+    borrower.refresh_from_db()
+    assert borrower.check_password(NEW_PASSWORD)
+    assert_error(post(api_client, PASSWORD_RESET, body), 400, "phone_code_expired")

@@ -50,6 +50,7 @@ def full_body(borrower):
         "phone": borrower.phone,
         "bank_card_number": CARD,
         "bank_name": "工商银行",
+        "credit_report_authorised": True,
     }
 
 

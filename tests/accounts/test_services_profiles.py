@@ -39,7 +39,12 @@ def complete(user, context, now, **overrides):
     }
     values.update(overrides)
     return borrower_profile_submit(
-        user=user, business_date=BUSINESS_DATE, now=now, context=context, **values
+        user=user,
+        business_date=BUSINESS_DATE,
+        now=now,
+        context=context,
+        credit_report_authorised=True,
+        **values,
     )
 
 
@@ -96,6 +101,7 @@ def test_what_completion_adds_commits_or_rolls_back_with_the_profile(borrower, c
             business_date=BUSINESS_DATE,
             now=now,
             context=context,
+            credit_report_authorised=True,
             on_completed=refuse,
             **values,
         )
@@ -106,6 +112,7 @@ def test_what_completion_adds_commits_or_rolls_back_with_the_profile(borrower, c
         business_date=BUSINESS_DATE,
         now=now,
         context=context,
+        credit_report_authorised=True,
         on_completed=completed.append,
         **values,
     )

@@ -5,26 +5,42 @@ from django.db import DatabaseError, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts import services
-from accounts.exceptions import FieldConflict, FieldError, NotABorrower
-from accounts.models import SecurityEvent, User
-from tests.accounts.factories import PASSWORD, SecurityEventFactory, UserFactory
+from accounts.agreements import PRIVACY_POLICY, USER_AGREEMENT
+from accounts.exceptions import FieldConflict, FieldError, FieldErrors, NotABorrower
+from accounts.models import AgreementAcceptance, PhoneCode, SecurityEvent, User
+from tests.accounts.factories import PASSWORD, SecurityEventFactory, UserFactory, signup_code
 from tests.accounts.snapshots import accounts_state
 
 NEW_PASSWORD = "a different long passphrase"
 
 
-def test_signup_with_a_mobile_number(db, now):
-    user = services.user_signup(identifier="+86 138-0013-8000", password=PASSWORD, now=now)
+def signup(identifier, password=PASSWORD, *, now, **kwargs):
+    kwargs.setdefault("agreements_accepted", True)
+    return services.user_signup(identifier=identifier, password=password, now=now, **kwargs)
+
+
+def test_signup_with_a_mobile_number(db, now, context):
+    code = signup_code("13800138000", now=now)
+    user = signup("+86 138-0013-8000", code=code, now=now, language="en", context=context)
     user.refresh_from_db()
     assert (user.username, user.phone, user.email) == ("13800138000", "13800138000", "")
     assert user.check_password(PASSWORD)
     assert user.password.startswith("argon2")
     assert user.is_borrower
     assert user.date_joined == now
+    assert user.language == "en"
+    accepted = sorted(
+        AgreementAcceptance.objects.filter(user=user).values_list("document", "version", "language")
+    )
+    assert accepted == [
+        ("privacy_policy", PRIVACY_POLICY.version, "en"),
+        ("user_agreement", USER_AGREEMENT.version, "en"),
+    ]
+    assert PhoneCode.objects.get(phone="13800138000").consumed_at == now
 
 
 def test_signup_with_an_email_address(db, now):
-    user = services.user_signup(identifier=" Li.Hua@Example.COM ", password=PASSWORD, now=now)
+    user = signup(" Li.Hua@Example.COM ", now=now)
     user.refresh_from_db()
     assert (user.username, user.phone, user.email) == (
         "li.hua@example.com",
@@ -47,7 +63,7 @@ def test_signup_with_an_email_address(db, now):
 def test_signup_refuses_a_bad_identifier_and_creates_nothing(db, now, identifier, code):
     before = accounts_state()
     with pytest.raises(FieldError) as caught:
-        services.user_signup(identifier=identifier, password=PASSWORD, now=now)
+        signup(identifier, now=now)
     assert caught.value.code == code
     assert caught.value.field == "identifier"
     assert accounts_state() == before
@@ -65,7 +81,7 @@ def test_signup_refuses_a_bad_identifier_and_creates_nothing(db, now, identifier
 def test_signup_applies_the_password_validators(db, now, english, password, mentions):
     before = accounts_state()
     with pytest.raises(FieldError) as caught:
-        services.user_signup(identifier="13800138000", password=password, now=now)
+        signup("13800138000", password, code="123456", now=now)
     assert caught.value.code == "password_invalid"
     assert caught.value.field == "password"
     assert mentions in caught.value.detail
@@ -76,7 +92,7 @@ def test_signup_with_a_taken_phone_number_is_a_clear_conflict(db, now, english):
     UserFactory.create(phone="13800138000")
     before = accounts_state()
     with pytest.raises(FieldConflict) as caught:
-        services.user_signup(identifier="138 0013 8000", password=PASSWORD, now=now)
+        signup("138 0013 8000", code="123456", now=now)
     assert caught.value.code == "phone_taken"
     assert caught.value.status_code == 409
     assert "already exists" in caught.value.detail
@@ -87,7 +103,7 @@ def test_signup_with_a_number_someone_signed_up_with_but_changed_is_taken(db, no
     # Their username is still the old number.
     UserFactory.create(username="13800138000", phone="13900000000")
     with pytest.raises(FieldConflict) as caught:
-        services.user_signup(identifier="13800138000", password=PASSWORD, now=now)
+        signup("13800138000", code="123456", now=now)
     assert caught.value.code == "phone_taken"
 
 
@@ -95,7 +111,7 @@ def test_signup_with_a_taken_email_is_case_insensitive(db, now):
     UserFactory.create(phone="", username="someone", email="Li.Hua@example.com")
     before = accounts_state()
     with pytest.raises(FieldConflict) as caught:
-        services.user_signup(identifier="li.hua@EXAMPLE.com", password=PASSWORD, now=now)
+        signup("li.hua@EXAMPLE.com", now=now)
     assert caught.value.code == "email_taken"
     assert accounts_state() == before
 
@@ -195,3 +211,123 @@ def test_security_events_are_insert_only_in_the_database(db):
         SecurityEvent.objects.filter(pk=event.pk).delete()
     event.refresh_from_db()
     assert event.ip_address == "203.0.113.5"
+
+
+def test_signup_reports_every_wrong_field_at_once(db, now, english):
+    before = accounts_state()
+    with pytest.raises(FieldErrors) as caught:
+        signup("1380013800", "short", agreements_accepted=False, now=now)
+    assert [(e.field, e.code) for e in caught.value.errors] == [
+        ("identifier", "identifier_invalid"),
+        ("password", "password_invalid"),
+        ("agreements", "agreements_not_accepted"),
+    ]
+    assert accounts_state() == before
+
+
+def test_signup_by_mobile_needs_the_code(db, now):
+    with pytest.raises(FieldError) as caught:
+        signup("13800138000", now=now)
+    assert (caught.value.field, caught.value.code) == ("code", "phone_code_required")
+    assert not User.objects.exists()
+
+
+def test_a_wrong_code_counts_and_creates_nothing(db, now):
+    code = signup_code("13800138000", now=now)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    before = User.objects.count()
+    with pytest.raises(FieldError) as caught:
+        signup("13800138000", code=wrong, now=now)
+    assert caught.value.code == "phone_code_wrong"
+    assert User.objects.count() == before
+    # The try is kept although the sign-up was refused.
+    assert PhoneCode.objects.get(phone="13800138000").attempts == 1
+    assert signup("13800138000", code=code, now=now).phone == "13800138000"
+
+
+def test_a_code_dies_after_five_wrong_tries(db, now, settings):
+    code = signup_code("13800138000", now=now)
+    wrong = f"{(int(code) + 7) % 1_000_000:06d}"
+    for _ in range(settings.PHONE_CODES["MAX_ATTEMPTS"]):
+        with pytest.raises(FieldError):
+            signup("13800138000", code=wrong, now=now)
+    with pytest.raises(FieldError) as caught:
+        signup("13800138000", code=code, now=now)
+    assert caught.value.code == "phone_code_expired"
+    assert not User.objects.exists()
+
+
+def test_a_code_expires(db, now, settings):
+    import datetime as dt
+
+    code = signup_code("13800138000", now=now)
+    later = now + dt.timedelta(seconds=settings.PHONE_CODES["TTL_SECONDS"])
+    with pytest.raises(FieldError) as caught:
+        signup("13800138000", code=code, now=later)
+    assert caught.value.code == "phone_code_expired"
+    assert signup("13800138000", code=code, now=later - dt.timedelta(seconds=1)).pk
+
+
+def test_a_code_is_for_its_purpose_only(db, now, context):
+    UserFactory.create(phone="13900000000")
+    reset_code = signup_code("13900000000", now=now, purpose="password_reset")
+    assert not PhoneCode.objects.filter(purpose="signup").exists()
+    with pytest.raises(FieldError) as caught:
+        signup("13800138000", code=reset_code, now=now)
+    assert caught.value.code == "phone_code_expired"
+
+
+def test_password_reset_by_phone(db, now, context):
+    user = UserFactory.create(phone="13900000000")
+    Token.objects.create(user=user)
+    code = signup_code("13900000000", now=now, purpose="password_reset")
+    services.user_password_reset_by_phone(
+        phone="139 0000 0000", code=code, new_password=NEW_PASSWORD, context=context, now=now
+    )
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert SecurityEvent.objects.filter(user=user, kind="password_changed").count() == 1
+    assert not Token.objects.filter(user=user).exists()  # every other sign-in ends
+    # The code is used up.
+    with pytest.raises(FieldError) as caught:
+        services.user_password_reset_by_phone(
+            phone="13900000000", code=code, new_password=PASSWORD, context=context, now=now
+        )
+    assert caught.value.code == "phone_code_expired"
+
+
+def test_password_reset_by_phone_reports_every_wrong_field(db, now, context, english):
+    UserFactory.create(phone="13900000000")
+    before = accounts_state()
+    with pytest.raises(FieldErrors) as caught:
+        services.user_password_reset_by_phone(
+            phone="139", code="", new_password="short", context=context, now=now
+        )
+    assert [e.field for e in caught.value.errors] == ["phone", "code", "new_password"]
+    assert accounts_state() == before
+
+
+def test_password_reset_for_a_number_without_an_account(db, now, context):
+    code = "123456"  # no code is ever sent to a number without an account
+    with pytest.raises(FieldError) as caught:
+        services.user_password_reset_by_phone(
+            phone="13700000000", code=code, new_password=NEW_PASSWORD, context=context, now=now
+        )
+    assert caught.value.code == "phone_code_expired"
+
+
+def test_password_reset_by_email_link(db, now, context):
+    user = UserFactory.create(phone="", username="li@example.com", email="li@example.com")
+    services.user_password_reset(user=user, new_password=NEW_PASSWORD, context=context, now=now)
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert SecurityEvent.objects.filter(user=user, kind="password_changed").exists()
+
+
+def test_language_is_remembered_for_borrowers_only(db):
+    user = UserFactory.create()
+    assert services.user_language_set(user=user, language="en") is True
+    assert services.user_language_set(user=user, language="en") is False
+    assert services.user_language_set(user=user, language="xx") is False
+    user.refresh_from_db()
+    assert user.language == "en"

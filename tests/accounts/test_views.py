@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import SecurityEvent, User
 from common.request_context import DEVICE_COOKIE
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, signup_code, sms_code
 from tests.accounts.snapshots import accounts_state
 
 NEW_PASSWORD = "a different long passphrase"
@@ -42,7 +42,13 @@ def test_signup_signs_in_and_goes_to_the_profile(client, db):
     client.cookies[DEVICE_COOKIE] = "browser-device-1"
     response = client.post(
         "/accounts/signup/",
-        {"identifier": "138 0013 8000", "password": PASSWORD, "password_confirm": PASSWORD},
+        {
+            "identifier": "138 0013 8000",
+            "code": signup_code("13800138000"),
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "agreements": "on",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/profile/"
@@ -63,7 +69,13 @@ def test_signup_errors_show_next_to_the_field(en, db):
     assert "The two passwords do not match." in html(response)
     response = en.post(
         "/accounts/signup/",
-        {"identifier": "13800138000", "password": PASSWORD, "password_confirm": PASSWORD},
+        {
+            "identifier": "13800138000",
+            "code": "123456",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "agreements": "on",
+        },
     )
     page = html(response)
     assert "An account with this mobile number already exists" in page
@@ -76,7 +88,13 @@ def test_signup_errors_show_next_to_the_field(en, db):
 def test_signup_password_rules_in_chinese(client, db):
     response = client.post(
         "/accounts/signup/",
-        {"identifier": "13800138000", "password": "12345678", "password_confirm": "12345678"},
+        {
+            "identifier": "13800138000",
+            "code": "123456",
+            "password": "12345678",
+            "password_confirm": "12345678",
+            "agreements": "on",
+        },
     )
     assert "这个密码太常见了" in html(response)
     assert not User.objects.exists()
@@ -215,3 +233,91 @@ def test_password_change_errors(en, borrower, old, new, confirm, message):
     assert response.status_code == 200
     assert message in html(response)
     assert accounts_state() == before
+
+
+def test_signup_shows_every_error_at_once_and_keeps_what_was_typed(en, db):
+    before = accounts_state()
+    response = en.post(
+        "/accounts/signup/",
+        {"identifier": "1380013800", "password": "short", "password_confirm": "other"},
+    )
+    page = html(response)
+    assert response.status_code == 200
+    for message in (
+        "Enter a mainland mobile number",
+        "This password is too short",
+        "The two passwords do not match.",
+        "Read and accept the user agreement and the privacy policy",
+    ):
+        assert message in page, message
+    assert 'value="1380013800"' in page
+    assert accounts_state() == before
+
+
+def test_the_send_code_button_works_without_scripts(en, db):
+    response = en.post(
+        "/accounts/signup/",
+        {"identifier": "138 0013 8000", "action": "send_code", "agreements": "on"},
+    )
+    page = html(response)
+    assert response.status_code == 200
+    assert "We sent a code to 138****8000" in page
+    assert 'value="138 0013 8000"' in page
+    assert sms_code("13800138000")
+    assert not User.objects.exists()
+
+
+def test_password_reset_by_text_message(en, borrower):
+    page = html(
+        en.post("/accounts/password/reset/", {"phone": borrower.phone, "action": "send_code"})
+    )
+    assert "We sent a code to" in page
+    response = en.post(
+        "/accounts/password/reset/",
+        {
+            "phone": borrower.phone,
+            "code": sms_code(borrower.phone),
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    borrower.refresh_from_db()
+    assert borrower.check_password(NEW_PASSWORD)
+
+
+def test_password_reset_by_email_through_djangos_views(en, db, mailoutbox):
+    import re
+
+    user = UserFactory.create(phone="", username="li@example.com", email="li@example.com")
+    response = en.post("/accounts/password/reset/email/", {"email": "LI@example.com"})
+    assert response.status_code == 302
+    (mail,) = mailoutbox
+    assert mail.to == ["li@example.com"]
+    found = re.search(r"http://testserver(/accounts/password/reset/\S+/\S+/)", mail.body)
+    assert found is not None
+    link = found.group(1)
+    form_page = en.get(link, follow=True)
+    assert "Set a new password" in html(form_page)
+    response = en.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert SecurityEvent.objects.filter(user=user, kind="password_changed").exists()
+
+
+def test_no_reset_mail_for_staff_or_unknown_addresses(en, staff, mailoutbox):
+    assert en.post("/accounts/password/reset/email/", {"email": staff.email}).status_code == 302
+    assert en.post("/accounts/password/reset/email/", {"email": "x@example.com"}).status_code == 302
+    assert mailoutbox == []
+
+
+def test_the_documents_are_readable_in_both_languages(client, db):
+    assert "用户服务协议" in html(client.get("/accounts/agreements/user_agreement/"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Privacy policy" in html(client.get("/accounts/agreements/privacy_policy/"))
+    assert client.get("/accounts/agreements/nothing/").status_code == 404

@@ -1,12 +1,13 @@
 """The profile page: real-name details, mobile number, bank card, biometric consent.
-No page ever shows an ID or card number unmasked, not even one just typed."""
+A stored ID or card number is only ever shown masked; a form with an error gives back what
+the borrower just typed (on a page that is never cached), so nothing has to be typed again."""
 
 import datetime as dt
 
 import pytest
 
 from accounts.consent import BIOMETRIC_CONSENT_TEXT, BIOMETRIC_CONSENT_VERSION
-from accounts.models import BiometricConsent, BorrowerProfile
+from accounts.models import AgreementAcceptance, BiometricConsent, BorrowerProfile
 from loans.models import CreditLine
 from tests.accounts.factories import (
     BorrowerProfileFactory,
@@ -51,6 +52,7 @@ def form(borrower, **overrides):
         "phone": borrower.phone,
         "bank_card_number": CARD,
         "bank_name": "平安银行",
+        "credit_report": "on",
     }
     values.update(overrides)
     return values
@@ -86,10 +88,14 @@ def test_profile_page_in_english(signed_in_en):
 def test_completing_the_profile_on_the_page(signed_in, borrower, micro_product):
     response = signed_in.post(URL, form(borrower))
     assert response.status_code == 302
-    assert response["Location"] == URL
+    assert response["Location"] == "/credit-line/?granted=1"
     profile = BorrowerProfile.objects.get(user=borrower)
     assert profile.id_number == ID_NUMBER
     assert CreditLine.objects.filter(borrower=borrower).exists()
+    assert AgreementAcceptance.objects.get(user=borrower).document == "credit_report"
+    moment = html(signed_in.get(response["Location"]))
+    assert 'id="granted-limit"' in moment
+    assert 'id="borrow"' in moment
     page = html(signed_in.get(URL))
     assert profile.id_number_masked in page
     assert profile.bank_card_masked in page
@@ -97,20 +103,40 @@ def test_completing_the_profile_on_the_page(signed_in, borrower, micro_product):
     assert CARD not in page
 
 
-def test_profile_errors_never_echo_the_numbers(signed_in_en, borrower, micro_product):
+def test_profile_errors_keep_what_was_typed(signed_in_en, borrower, micro_product):
     bad_id = wrong_check_character(ID_NUMBER)
     before = accounts_state()
     response = signed_in_en.post(URL, form(borrower, id_number=bad_id))
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     page = html(response)
     assert "its last character does not match" in page
     assert 'id="id_id_number_error1"' in page
-    assert bad_id not in page
-    assert CARD not in page  # the valid card number is not sent back either
-    assert 'value="陈静"' in page  # the name is kept
+    assert f'value="{bad_id}"' in page
+    assert f'value="{CARD}"' in page
+    assert 'value="陈静"' in page
     response = signed_in_en.post(URL, form(borrower, bank_card_number="6222020000000016"))
     assert "This card number is not valid" in html(response)
-    assert "6222020000000016" not in html(response)
+    assert 'value="6222020000000016"' in html(response)
+    assert accounts_state() == before
+
+
+def test_profile_errors_are_shown_all_at_once(signed_in_en, borrower, micro_product):
+    before = accounts_state()
+    response = signed_in_en.post(
+        URL,
+        form(
+            borrower,
+            full_name="x",
+            id_number=wrong_check_character(ID_NUMBER),
+            bank_card_number="6222020000000016",
+            bank_name="",
+            credit_report="",
+        ),
+    )
+    page = html(response)
+    for field in ("full_name", "id_number", "bank_card_number", "bank_name", "credit_report"):
+        assert f'id="id_{field}_error1"' in page, field
     assert accounts_state() == before
 
 
@@ -118,7 +144,9 @@ def test_profile_form_requires_every_field(signed_in, borrower):
     before = accounts_state()
     response = signed_in.post(URL, {"full_name": "陈静", "phone": borrower.phone})
     assert response.status_code == 200
-    assert html(response).count("该字段是必填项。") == 3  # ID number, card, bank
+    page = html(response)
+    for field in ("id_number", "bank_card_number", "bank_name", "credit_report"):
+        assert f'id="id_{field}_error1"' in page, field
     assert accounts_state() == before
 
 
@@ -167,7 +195,7 @@ def test_bank_card_change_on_the_page(client, with_profile):
     assert with_profile.user.security_events.filter(kind="bank_card_changed").exists()
 
 
-def test_bank_card_change_error_keeps_the_number_hidden(client, with_profile):
+def test_bank_card_change_error_keeps_the_typed_number(client, with_profile):
     before = accounts_state()
     response = client.post(
         "/accounts/profile/bank-card/",
@@ -176,8 +204,8 @@ def test_bank_card_change_error_keeps_the_number_hidden(client, with_profile):
     assert response.status_code == 200
     page = html(response)
     assert 'id="id_bank_card_number_error1"' in page
-    assert "6222020000000016" not in page
-    assert CARD not in page
+    assert 'value="6222020000000016"' in page
+    assert CARD not in page  # the stored card is never shown
     assert accounts_state() == before
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.utils import timezone
-from notifications.models import Notification
 
 from closing.chunks import chunk_close
 from closing.models import CloseFailure
@@ -22,6 +21,7 @@ from common.selectors import business_date_for_money, business_date_get
 from ledger.models import JournalLine, JournalTransaction
 from loans.models import Installment, Loan
 from loans.reconciliation import ledger_reconcile
+from notifications.models import Notification
 from repayments.models import CreditReportRecord, OverdueRecord, Repayment
 from repayments.services import repayment_submit
 from tests.loans.factories import MicroProductFactory, borrower

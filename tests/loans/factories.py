@@ -106,5 +106,6 @@ def borrower(
             id_number=id_number(birth),
             bank_card_number=card_number(card_ending),
             bank_name="中国工商银行",
+            credit_report_authorised=True,
         )
     return user

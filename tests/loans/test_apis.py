@@ -9,7 +9,10 @@ URL = "/api/v1/schedule-preview/"
 
 
 def post(client, body):
-    return client.post(URL, data=json.dumps(body), content_type="application/json")
+    # In English, so the tests can match the words of each message.
+    return client.post(
+        URL, data=json.dumps(body), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 @pytest.fixture

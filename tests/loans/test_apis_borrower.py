@@ -38,7 +38,13 @@ def bob(micro, business_date):
 
 
 def apply(client, key="k-1", **body):
-    payload = {"product": "weili", "amount": "1000.00", "term": 5, "method": "equal_principal"}
+    payload = {
+        "product": "weili",
+        "amount": "1000.00",
+        "term": 5,
+        "method": "equal_principal",
+        "accept_contract": True,
+    }
     payload.update(body)
     return client.post(
         "/api/v1/applications/",
@@ -125,7 +131,9 @@ def test_apply_validation(alice, body, status, code):
     if body.get("product", "") is None:
         response = client_for(alice).post(
             "/api/v1/applications/",
-            data=json.dumps({"amount": "100", "term": 5, "method": "equal_principal"}),
+            data=json.dumps(
+                {"amount": "100", "term": 5, "method": "equal_principal", "accept_contract": True}
+            ),
             content_type="application/json",
             HTTP_IDEMPOTENCY_KEY="x",
         )
@@ -262,3 +270,43 @@ def test_schema_lists_the_borrower_api(client, db):
     for path in ("/api/v1/applications/", "/api/v1/loans/{public_id}/", "/api/v1/credit-lines/"):
         assert path in schema
     assert "Idempotency-Key" in schema
+
+
+def test_apply_is_refused_without_accepting_the_contract(alice):
+    for body in ({"accept_contract": False}, {"accept_contract": "maybe"}):
+        response = apply(client_for(alice), key=str(uuid.uuid4()), **body)
+        assert response.status_code == 400
+        assert response.json()["code"] in {"contract_not_accepted", "accept_contract_invalid"}
+    payload = {"product": "weili", "amount": "1000.00", "term": 5, "method": "equal_principal"}
+    response = client_for(alice).post(
+        "/api/v1/applications/",
+        data=json.dumps(payload),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="no-accept",
+    )
+    assert response.json()["code"] == "accept_contract_required"
+    assert LoanApplication.objects.count() == 0
+
+
+def test_the_contract_shown_is_the_contract_stored(alice):
+    client = client_for(alice)
+    body = {"product": "weili", "amount": "2500", "term": 5, "method": "equal_principal"}
+    shown = client.post(
+        "/api/v1/applications/contract/", data=json.dumps(body), content_type="application/json"
+    ).json()
+    assert shown["version"]
+    assert "2,500.00" in shown["text"]
+    assert next(row["interest"] for row in shown["schedule"]["installments"]) in shown["text"]
+    response = apply(client, key="with-digest", amount="2500", contract_digest=shown["digest"])
+    assert response.status_code == 201, response.content
+    application = LoanApplication.objects.get(public_id=response.json()["id"])
+    assert application.contract.text == shown["text"]
+    assert application.contract.digest == shown["digest"]
+    assert response.json()["terms_accepted_at"] is not None
+
+
+def test_a_contract_that_changed_since_it_was_shown_is_refused(alice):
+    response = apply(client_for(alice), key="stale", contract_digest="0" * 64)
+    assert response.status_code == 409
+    assert response.json()["code"] == "contract_changed"
+    assert LoanApplication.objects.count() == 0

@@ -36,6 +36,7 @@ def _race(user, product, amounts):
                 client=CLIENT,
                 business_date=business_date_get(),
                 now=timezone.now(),
+                terms_accepted=True,
             ).application
         except Exception as exc:  # the test inspects what each thread got
             outcomes[index] = exc
@@ -96,6 +97,7 @@ def test_the_same_request_twice_at_once_gives_both_callers_the_one_application()
                 client=CLIENT,
                 business_date=business_date_get(),
                 now=timezone.now(),
+                terms_accepted=True,
             )
         except Exception as exc:  # the test inspects what each thread got
             results[index] = exc

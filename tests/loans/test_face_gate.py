@@ -38,6 +38,7 @@ def _submit(person, product, amount, key):
         client=CLIENT,
         business_date=dt.date(2024, 5, 10),
         now=DAYTIME,
+        terms_accepted=True,
     ).application
 
 

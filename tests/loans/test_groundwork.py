@@ -49,6 +49,7 @@ def draw(user, product, day, amount="1000", key="k1", term=5):
         client=CLIENT,
         business_date=day,
         now=timezone.now(),
+        terms_accepted=True,
     ).application
 
 

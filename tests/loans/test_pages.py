@@ -25,7 +25,8 @@ def logged_in(user, language="en"):
     return client
 
 
-def apply_page(client, amount="1000", term="5"):
+def choose(client, amount="1000", term="5"):
+    """Step 1 of the apply page: returns the response and the form's idempotency key."""
     form = client.get("/apply/")
     found = re.search(r'name="idempotency_key" value="([^"]+)"', form.content.decode())
     assert found is not None
@@ -40,6 +41,29 @@ def apply_page(client, amount="1000", term="5"):
             "idempotency_key": key,
         },
     ), key
+
+
+def accept(client, contract_url, *, tick=True):
+    """Step 2: the contract page, posted back with the acceptance ticked (or not)."""
+    page = client.get(contract_url).content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    assert set(fields) >= {
+        "product",
+        "amount",
+        "term",
+        "method",
+        "idempotency_key",
+        "contract_digest",
+    }
+    if tick:
+        fields["accept"] = "on"
+    return client.post("/apply/contract/", fields)
+
+
+def apply_page(client, amount="1000", term="5"):
+    chosen, key = choose(client, amount, term)
+    assert chosen.status_code == 302, chosen.content.decode()
+    return accept(client, chosen["Location"]), key
 
 
 def test_home_shows_the_line_and_empty_states(alice):
@@ -89,18 +113,13 @@ def test_apply_page_submits_once_and_shows_the_loan(alice):
     assert response.status_code == 302
     application = LoanApplication.objects.get(idempotency_key=key)
     assert response["Location"] == f"/applications/{application.public_id}/"
-    # The same form posted again (a double click) changes nothing.
-    again = client.post(
-        "/apply/",
-        {
-            "product": "weili",
-            "amount": "1000",
-            "term": "5",
-            "method": "equal_principal",
-            "idempotency_key": key,
-        },
+    # The same contract accepted again (a double click) changes nothing.
+    again = accept(
+        client,
+        f"/apply/contract/?product=weili&amount=1000&term=5&method=equal_principal&idempotency_key={key}",
     )
     assert again.status_code == 302
+    assert again["Location"] == response["Location"]
     assert LoanApplication.objects.count() == 1
     detail = client.get(response["Location"]).content.decode()
     assert "Your loan is on its way" in detail
@@ -112,10 +131,45 @@ def test_apply_page_submits_once_and_shows_the_loan(alice):
 
 
 def test_apply_errors_are_shown_next_to_the_form(alice):
-    response, _ = apply_page(logged_in(alice), amount="30000")
+    response, _ = choose(logged_in(alice), amount="30000")
     assert response.status_code == 200
-    assert "more than your available credit of 25000.00" in response.content.decode()
+    page = response.content.decode()
+    assert "more than your available credit of ¥25,000.00" in page
+    assert 'id="id_amount_error1"' in page
+    assert 'value="30000"' in page
     assert LoanApplication.objects.count() == 0
+
+
+def test_the_contract_must_be_accepted(alice):
+    client = logged_in(alice)
+    chosen, key = choose(client)
+    contract_page = client.get(chosen["Location"]).content.decode()
+    assert "Loan contract" in contract_page
+    assert 'id="contract-text"' in contract_page
+    assert "paid out on a later day" in contract_page
+    refused = accept(client, chosen["Location"], tick=False)
+    assert refused.status_code == 200
+    assert "Read the loan contract and accept it" in refused.content.decode()
+    assert 'id="id_accept_error1"' in refused.content.decode()
+    assert LoanApplication.objects.count() == 0
+    response = accept(client, chosen["Location"])
+    application = LoanApplication.objects.get(idempotency_key=key)
+    assert response["Location"] == f"/applications/{application.public_id}/"
+    stored = application.contract
+    assert stored.language == "en"
+    assert "¥1,000.00" in stored.text
+    loan = Loan.objects.get(application=application)
+    loan_page = client.get(f"/loans/{loan.public_id}/").content.decode()
+    assert f"/applications/{application.public_id}/contract/" in loan_page
+    shown = client.get(f"/applications/{application.public_id}/contract/").content.decode()
+    assert "¥1,000.00" in shown
+    assert stored.version in shown
+
+
+def test_a_hand_made_contract_address_goes_back_to_step_one(alice):
+    response = logged_in(alice).get("/apply/contract/?product=weili&amount=abc")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/apply/")
 
 
 def test_face_check_application_stops_at_the_face_step(alice):
@@ -170,7 +224,8 @@ def test_admin_cannot_approve_or_disburse_past_the_face_gate(alice, admin_client
     page = admin_client.get(
         f"/admin/loans/loanapplication/{application.pk}/change/"
     ).content.decode()
-    assert "amount_above_threshold" in page
+    assert "Amount above a threshold" in page  # the rule that fired, by name
+    assert "+100 Amount above a threshold: The amount 8000 is above 5000.00." in page
     assert "Face check required" in page
 
 

@@ -37,6 +37,7 @@ def loan(business_date):
         client=CLIENT,
         business_date=business_date,
         now=timezone.now(),
+        terms_accepted=True,
     ).application
     loan = Loan.objects.select_related("credit_line").get(application=application)
     assert loan.grace_days == 1

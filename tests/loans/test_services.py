@@ -71,6 +71,7 @@ def submit(
         client=client,
         business_date=day or dt.date(2024, 5, 10),
         now=when or timezone.now(),
+        terms_accepted=True,
     )
 
 

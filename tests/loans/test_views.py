@@ -146,3 +146,14 @@ def test_load_demo_is_idempotent(db):
     bank = account_balance(code=AccountCode.SETTLEMENT_BANK)
     assert bank == D("10000000.00") - D("3000.00")
     assert ledger_reconcile(business_date=business_date_get()).is_clean
+
+
+def test_make_run_prints_the_logins_the_login_page_asks_for():
+    from loans.demo import DEMO_BORROWER
+    from loans.management.commands.run_platform import logins_text
+
+    text = logins_text("http://127.0.0.1:8000")
+    assert "http://127.0.0.1:8000/accounts/login/" in text
+    assert f"Mobile number or e-mail:  {DEMO_BORROWER[3]}" in text
+    assert DEMO_BORROWER[2] in text
+    assert "Ctrl-C stops web, worker and beat." in text

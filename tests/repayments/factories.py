@@ -62,6 +62,7 @@ def disbursed_loan(user, product, *, amount, term, method, on, key="draw") -> Lo
         client=CLIENT,
         business_date=on,
         now=timezone.now(),
+        terms_accepted=True,
     ).application
     loan = Loan.objects.get(application=application)
     payout_send(payout_id=loan.payout.pk, business_date=on, now=timezone.now())

@@ -48,6 +48,7 @@ def draw(user, product, *, amount="10000", term=10, method="equal_principal", on
         client=CLIENT,
         business_date=on,
         now=timezone.now(),
+        terms_accepted=True,
     ).application
     loan = Loan.objects.get(application=application)
     payout_send(payout_id=loan.payout.pk, business_date=on, now=timezone.now())

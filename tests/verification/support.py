@@ -42,6 +42,7 @@ def submit_draw(person: User, amount: str, key: str, business_date: dt.date) -> 
         client=CLIENT,
         business_date=business_date,
         now=timezone.now(),
+        terms_accepted=True,
     ).application
 
 

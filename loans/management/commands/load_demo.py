@@ -11,14 +11,13 @@ class Command(BaseCommand):
     help = "Load the demo staff user, borrower and products (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        credentials = demo_data_load(business_date=business_date_get(), now=timezone.now())
+        demo = demo_data_load(business_date=business_date_get(), now=timezone.now())
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready.\n"
-                f"  Staff (admin):  http://127.0.0.1:8000/admin/  "
-                f"user {credentials.staff_username!r}  password {credentials.staff_password!r}\n"
-                f"  Borrower:       http://127.0.0.1:8000/  "
-                f"user {credentials.borrower_username!r}  "
-                f"password {credentials.borrower_password!r}"
+                f"  Borrower: mobile number {demo.borrower_phone} (or {demo.borrower_email}), "
+                f"password {demo.borrower_password}\n"
+                f"  Staff (back office): username {demo.staff_username}, "
+                f"password {demo.staff_password}"
             )
         )

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('common', '0004_idempotency_records'),
-        ('loans', '0005_servicing_groundwork'),
+        ('loans', '0006_loan_contract'),
     ]
 
     operations = [
