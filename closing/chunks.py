@@ -58,6 +58,8 @@ def _params(
     rules = settings.MICROLEND
     return {
         "day": day,
+        # The collections of the rows falling due on the day (repayments' statement).
+        "on": day,
         "next": day + ONE_DAY,
         "first": first,
         "last": last,

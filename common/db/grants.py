@@ -23,6 +23,10 @@ INSERT_ONLY_TABLES = (
     "verification_facedataevent",
     "verification_facedataaccess",
     "common_closerunevent",
+    "repayments_allocation",
+    "repayments_overpaymentmovement",
+    "repayments_prepaymentevent",
+    "repayments_documentaccess",
 )
 
 

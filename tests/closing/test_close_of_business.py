@@ -231,7 +231,12 @@ def test_a_loan_that_fails_is_left_out_flagged_and_caught_up_later():
     # the others.
     close_through(first_due + ONE)
     assert Loan.objects.get(pk=broken.pk).close_pending_from is None
-    assert broken.installments.get(number=1).status == Installment.Status.DUE
+    # Its days were closed as the others' were: two days after its due date it is overdue
+    # like the healthy loan's, with its record.
+    assert business_date_get() == first_due + 2 * ONE
+    for loan in (broken, healthy):
+        assert loan.installments.get(number=1).status == Installment.Status.OVERDUE
+        assert OverdueRecord.objects.filter(loan=loan).count() == 1
     assert CloseFailure.objects.get(loan=broken).resolved_at is not None
     assert ledger_reconcile(business_date=business_date_get()).is_clean
 
