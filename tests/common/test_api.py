@@ -64,7 +64,10 @@ def test_lone_surrogates_non_numbers_and_bad_utf8_are_refused(db, body):
 
 
 def test_a_surrogate_pair_is_a_character_and_accepted(db):
-    body = '{"identifier": "13800138000", "password": "\\ud83d\\ude00 a long enough passphrase"}'
+    body = (
+        '{"identifier": "smile@example.com", "accept_agreements": true,'
+        ' "password": "\\ud83d\\ude00 a long enough passphrase"}'
+    )
     response = APIClient().post("/api/v1/auth/signup/", data=body, content_type="application/json")
     assert response.status_code == 201, response.json()
 
