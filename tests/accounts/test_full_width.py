@@ -18,12 +18,14 @@ def wide(text):
 
 def test_a_full_width_phone_number_is_the_same_account(api_client, db):
     UserFactory.create(username="13800138000", phone="13800138000")
+    # Signing up with that number typed in full width is refused as taken, at its first
+    # step: the one-time code is not even sent.
     signup = api_client.post(
-        "/api/v1/auth/signup/",
-        {"identifier": wide("+8613800138000"), "password": "a long enough passphrase"},
+        "/api/v1/auth/phone-codes/",
+        {"phone": wide("+8613800138000"), "purpose": "signup"},
         format="json",
     )
-    assert signup.status_code == 409
+    assert signup.status_code == 400, signup.json()
     assert signup.json()["code"] == "phone_taken"
     login = api_client.post(
         "/api/v1/auth/login/",
@@ -38,7 +40,11 @@ def test_a_full_width_e_mail_address_is_the_same_account(api_client, db):
     UserFactory.create(username="zs@example.com", phone="", email="zs@example.com")
     signup = api_client.post(
         "/api/v1/auth/signup/",
-        {"identifier": "zs" + wide("@") + "example.com", "password": "a long enough passphrase"},
+        {
+            "identifier": "zs" + wide("@") + "example.com",
+            "password": "a long enough passphrase",
+            "accept_agreements": True,
+        },
         format="json",
     )
     assert signup.status_code == 409

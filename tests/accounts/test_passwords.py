@@ -32,7 +32,7 @@ def test_visible_characters_are_counted():
 def test_sign_up_refuses_a_blank_looking_password(api_client, db, password):
     response = api_client.post(
         "/api/v1/auth/signup/",
-        {"identifier": "13800138000", "password": password},
+        {"identifier": "blank@example.com", "password": password, "accept_agreements": True},
         format="json",
     )
     assert response.status_code == 400
@@ -44,7 +44,12 @@ def test_the_sign_up_page_says_so_next_to_the_password(client, db):
     password = " " * 12
     response = client.post(
         "/accounts/signup/",
-        {"identifier": "13800138000", "password": password, "password_confirm": password},
+        {
+            "identifier": "blank@example.com",
+            "password": password,
+            "password_confirm": password,
+            "accept_agreements": "on",
+        },
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 200

@@ -13,7 +13,7 @@ from ledger.models import JournalLine
 from loans.models import Loan, LoanApplication
 from tests.loans.factories import MicroProductFactory, borrower
 from tests.loans.test_apis_borrower import client_for
-from tests.loans.test_pages import apply_page, logged_in
+from tests.loans.test_pages import choose, logged_in
 
 BAD_AMOUNTS = [
     ("1e30", "invalid"),
@@ -103,7 +103,8 @@ def test_a_lone_surrogate_in_a_choice_is_refused(alice, field):
 @pytest.mark.parametrize(("amount", "code"), BAD_AMOUNTS)
 def test_the_apply_page_shows_the_refusal_next_to_the_amount(alice, amount, code):
     before = _counts()
-    response, _ = apply_page(logged_in(alice, language="zh-hans"), amount=amount)
+    # The first step of the apply page (choosing the draw) refuses it next to the field.
+    response, _ = choose(logged_in(alice, language="zh-hans"), amount=amount)
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors.as_data()["amount"][0].code == code
@@ -118,7 +119,7 @@ def test_the_apply_page_shows_the_refusal_next_to_the_amount(alice, amount, code
 
 
 def test_the_apply_page_puts_a_rule_of_the_product_next_to_the_amount(alice):
-    response, _ = apply_page(logged_in(alice), amount="1050")
+    response, _ = choose(logged_in(alice), amount="1050")
     assert response.status_code == 200
     assert "amount" in response.context["form"].errors
     assert LoanApplication.objects.count() == 0
