@@ -16,6 +16,7 @@ from django.db import transaction
 
 from accounts.models import User
 from closing.chunks import close_loans, loan_catch_up
+from closing.followups import close_followups_dispatch
 from common.exceptions import Conflict, InvalidInput
 from common.models import (
     RUN_TRANSITIONS,
@@ -278,6 +279,8 @@ def business_day_close(
         )
     _finish(run=run, now=now, actor=actor)
     run.refresh_from_db()
+    if run.state == RunState.COMPLETED:
+        close_followups_dispatch(run_id=run.pk, now=now)
     return run
 
 

@@ -340,7 +340,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600,
         "options": {"expires": 3000},
     },
+    "repayments-resend-pending": {
+        "task": "repayments.tasks.repayments_resend_pending",
+        "schedule": 300,
+        "options": {"expires": 240},
+    },
 }
+# The nightly close of business is a periodic task of its own, made by a data migration
+# (closing/migrations) so that staff can change its time in the admin.
 
 # Sign-in lockout (django-axes, accounts.lockout). Failures count per account, whichever
 # identifier (mobile number, e-mail, username) was typed, combined with the client

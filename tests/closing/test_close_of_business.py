@@ -305,3 +305,29 @@ def test_the_embedded_default_closes_a_chunk_to_the_same_figures(micro_loan, db)
     )
     assert sql_totals.counts == python_totals.counts
     assert Loan.objects.filter(pk=micro_loan.pk).exists()
+
+
+def test_after_the_close_the_collections_are_charged_and_the_notices_sent(micro_loan):
+    """The close only queues; the chunked tasks after it charge the bound card (valued on
+    the open day) and deliver the notices by e-mail and text message."""
+    from closing.followups import close_followups_prepare
+    from notifications.models import NotificationDelivery
+    from repayments.tasks import collections_send_task
+
+    first = micro_loan.installments.get(number=1)
+    close_through(first.due_date)
+    run = CloseRun.objects.get(business_date=first.due_date)
+    collections, deliveries = close_followups_prepare(run_id=run.pk, now=timezone.now())
+    assert len(collections) == 1
+    # A second preparation makes no delivery twice.
+    assert close_followups_prepare(run_id=run.pk, now=timezone.now())[1] == []
+    assert NotificationDelivery.objects.filter(pk__in=deliveries).count() == len(deliveries)
+    outcome = collections_send_task(repayment_ids=collections)
+    assert outcome == {"succeeded": 1}
+    first.refresh_from_db()
+    assert first.status == Installment.Status.PAID
+    assert first.paid_date == first.due_date + ONE
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
+    # Sent again (a duplicate task), nothing moves twice.
+    assert collections_send_task(repayment_ids=collections) == {"succeeded": 1}
+    assert JournalTransaction.objects.filter(kind="repayment").count() == 1
