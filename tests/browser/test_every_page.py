@@ -22,6 +22,7 @@ import re
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -68,7 +69,7 @@ def url_names() -> set[str | None]:
     """The names of every route of the URLconf outside the admin and the API."""
     names: set[str | None] = set()
 
-    def walk(patterns: list, prefix: str, namespace: str | None) -> None:
+    def walk(patterns: list[Any], prefix: str, namespace: str | None) -> None:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if route.startswith(EXCLUDED_PREFIXES):
@@ -85,7 +86,7 @@ def url_names() -> set[str | None]:
     return names
 
 
-def build_world(business_date: dt.date) -> dict:
+def build_world(business_date: dt.date) -> dict[str, Any]:
     """A borrower with what every page needs: a line, a loan paid out, an application
     waiting for a face check, a refused one, notices; and a reset link for an e-mail
     account."""
@@ -150,7 +151,7 @@ def build_world(business_date: dt.date) -> dict:
     }
 
 
-def pages(world: dict) -> dict[str | None, list[tuple[str, str, str]]]:
+def pages(world: dict[str, Any]) -> dict[str | None, list[tuple[str, str, str]]]:
     """For each URL name: the (state, who, path) to open. `who` is "anyone", "borrower"
     (the borrower with loans) or "newcomer" (a borrower without a profile yet)."""
     paid, waiting, refused, loan = world["paid"], world["waiting"], world["refused"], world["loan"]
