@@ -136,10 +136,12 @@ def build_world(business_date: dt.date) -> dict[str, Any]:
             reason="Face check failed 3 times.",
         )
     newcomer = borrower(business_date=business_date, with_profile=False)
+    staff = UserFactory.create(is_staff=True, phone="", username="reviewer")
     email_user = UserFactory.create(phone="", username="li@example.com", email="li@example.com")
     return {
         "person": person,
         "newcomer": newcomer,
+        "staff": staff,
         "loan": loan,
         "paid": paid,
         "waiting": waiting,
@@ -162,6 +164,8 @@ def pages(world: dict[str, Any]) -> dict[str | None, list[tuple[str, str, str]]]
         "loans:home": [
             ("home", "borrower", reverse("loans:home")),
             ("home-new", "newcomer", reverse("loans:home")),
+            # Staff who open a borrower page are sent to the back office.
+            ("staff-on-home", "staff", reverse("loans:home")),
         ],
         "loans:credit-line": [
             ("credit-line", "borrower", reverse("loans:credit-line") + "?granted=1")
@@ -294,6 +298,12 @@ CHECK_SCRIPT = """
 }
 """
 
+# What a page weighs: the document and every file it loaded, decoded (before compression).
+WEIGHT_SCRIPT = """
+() => performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
+  .reduce((total, entry) => total + (entry.decodedBodySize || 0), 0)
+"""
+
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:\s+[A-Za-z][A-Za-z'’-]*){2,}")
 
@@ -346,19 +356,23 @@ def test_every_borrower_page_is_listed():
     assert listed - routes == set(), "listed pages the URLconf no longer has"
 
 
-def test_every_page_on_a_phone_in_both_languages(live_server, chromium, business_date, screenshots):
+def test_every_page_on_a_phone_in_both_languages(
+    live_server, chromium, business_date, screenshots, capsys
+):
     world = build_world(business_date)
     cookies = {
         "borrower": session_cookie(world["person"]),
         "newcomer": session_cookie(world["newcomer"]),
+        "staff": session_cookie(world["staff"]),
     }
     own = [FULL_NAME, BANK, world["person"].profile.id_number_masked]
     checked, problems = 0, []
+    weights: dict[str, int] = {}
     started = time.monotonic()
     for width, height in VIEWPORTS:
         for language in LANGUAGES:
             contexts = {}
-            for who in ("anyone", "borrower", "newcomer"):
+            for who in ("anyone", "borrower", "newcomer", "staff"):
                 context = chromium.new_context(
                     viewport={"width": width, "height": height},
                     device_scale_factor=2,
@@ -379,8 +393,10 @@ def test_every_page_on_a_phone_in_both_languages(live_server, chromium, business
                     page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
                     response = page.goto(f"{live_server.url}{path}", wait_until="networkidle")
                     label = f"{state} {width}px {language}"
-                    if response is None or response.status != 200:
-                        problems.append(f"{label}: HTTP {response.status if response else '?'}")
+                    status = response.status if response else 0
+                    if status != (403 if who == "staff" else 200):
+                        problems.append(f"{label}: HTTP {status}")
+                    weights[state] = page.evaluate(WEIGHT_SCRIPT)
                     result = page.evaluate(CHECK_SCRIPT, own)
                     found = result["problems"] + language_problems(language, result["text"])
                     found += [f"script error: {e}" for e in errors]
@@ -396,7 +412,15 @@ def test_every_page_on_a_phone_in_both_languages(live_server, chromium, business
                 context.close()
     expected = sum(len(states) for states in pages(world).values()) * 4
     assert checked == expected
-    print(f"{checked} page views checked in {time.monotonic() - started:.0f} s")
+    sizes = sorted(weights.values())
+    heaviest = max(weights, key=lambda state: weights[state])
+    with capsys.disabled():
+        print(
+            f"\n{checked} page views of {len(weights)} pages checked in "
+            f"{time.monotonic() - started:.0f} s; page weight (HTML, CSS, scripts, "
+            f"uncompressed) {sizes[0] / 1024:.0f}-{sizes[-1] / 1024:.0f} kB, median "
+            f"{sizes[len(sizes) // 2] / 1024:.0f} kB, heaviest {heaviest}"
+        )
     assert problems == [], "\n".join(problems)
 
 
