@@ -248,6 +248,7 @@ def profile_page(request: HttpRequest, **forms: Form) -> HttpResponse:
     return render(request, "accounts/profile.html", context)
 
 
+@never_cache
 @require_POST
 @borrower_required
 def phone_change(request: HttpRequest) -> HttpResponse:
@@ -270,6 +271,7 @@ def phone_change(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("bank_card_number")
+@never_cache
 @require_POST
 @borrower_required
 def bank_card_change(request: HttpRequest) -> HttpResponse:

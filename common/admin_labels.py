@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.utils.functional import Promise
-from django.utils.text import format_lazy
+from django.utils.text import camel_case_to_spaces, format_lazy
 from django.utils.translation import gettext_lazy, gettext_noop
 
 # The apps whose models this applies to (third-party apps bring their own catalogs).
@@ -160,9 +160,10 @@ def untranslated_names() -> set[str]:
             continue
         meta = model._meta
         if "verbose_name" not in meta.original_attrs:
-            for name in (meta.verbose_name, meta.verbose_name_plural):
-                if str(name) not in listed:
-                    missing.add(str(name))
+            words = camel_case_to_spaces(model.__name__)
+            for name in (words, f"{words}s"):
+                if name not in listed:
+                    missing.add(name)
         for field in [*meta.local_fields, *meta.local_many_to_many]:
             if getattr(field, "_verbose_name", "") is None:
                 words = field.name.replace("_", " ")

@@ -45,7 +45,7 @@ from loans.services.contracts import loan_contract_preview
 
 # The terms offered as a short list when a product allows a long range (a bank loan of
 # 12-360 months): the usual ones, in months.
-USUAL_TERMS = (3, 5, 6, 10, 12, 20, 24, 36, 60, 120, 180, 240, 360)
+USUAL_TERMS = (3, 6, 12, 24, 36, 60, 120, 180, 240, 360)
 SHORT_LIST = 8
 
 

@@ -1,5 +1,5 @@
-"""The borrower's notices page: the latest notices, unread ones marked; opening the page
-reads them."""
+"""The borrower's notices page: the latest notices, the unread ones marked new; opening
+the page reads them."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # borrower_required guarantees it
     notices = notifications_for_user(user=user)
     rows = [(notice, notice_render(notice)) for notice in notices]
-    response = render(request, "notifications/list.html", {"rows": rows})
+    # Read once shown: the list still marks them new, the top bar counts none.
     unread = [str(notice.public_id) for notice in notices if notice.read_at is None]
     if unread:
         notifications_mark_read(user=user, now=timezone.now(), public_ids=unread)
-    return response
+    return render(request, "notifications/list.html", {"rows": rows})

@@ -17,12 +17,13 @@ from typing import Any
 from django import template
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
 FLOWS: dict[str, tuple[tuple[str, Promise], ...]] = {
     "onboarding": (
-        ("account", _("Account")),
+        ("account", pgettext_lazy("the user's account, not a ledger account", "Account")),
         ("profile", _("Real-name details")),
         ("credit_line", _("Credit line")),
         ("borrow", _("Borrow")),

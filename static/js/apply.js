@@ -53,7 +53,7 @@
     }
     document.getElementById("amount-hint").textContent = window.interpolate(
       _("From %(min)s to %(max)s, in steps of %(step)s."),
-      { min: M.money(product.min), max: M.money(product.max), step: M.money(product.step) },
+      { min: M.yuan(product.min), max: M.yuan(product.max), step: M.yuan(product.step) },
       true
     );
   }
@@ -74,9 +74,9 @@
       const plan = answer.data;
       document.getElementById("apr-irr").textContent = M.fractionToPercent(plan.annualized_rate_irr, 2);
       document.getElementById("apr-simple").textContent = M.fractionToPercent(plan.annualized_rate_simple, 2);
-      document.getElementById("first-payment").textContent = M.money(plan.installments[0].total);
+      document.getElementById("first-payment").textContent = M.yuan(plan.installments[0].total);
       document.getElementById("first-due").textContent = plan.installments[0].due_date;
-      document.getElementById("total-interest").textContent = M.money(plan.total_interest);
+      document.getElementById("total-interest").textContent = M.yuan(plan.total_interest);
       M.renderRows(document.querySelector("#schedule tbody"), plan.installments);
       showStatus("", "");
     } catch (err) {

@@ -38,9 +38,9 @@
     document.getElementById("apr-simple").textContent = M.fractionToPercent(data.annualized_rate_simple, 2);
     const nominal = basis === "annual" ? _("Annual rate %s") : _("Daily rate %s");
     document.getElementById("nominal").textContent = window.interpolate(nominal, [ratePercent + "%"]);
-    document.getElementById("total-interest").textContent = M.money(data.total_interest);
-    document.getElementById("total").textContent = M.money(data.total);
-    document.getElementById("first-payment").textContent = M.money(data.installments[0].total);
+    document.getElementById("total-interest").textContent = M.yuan(data.total_interest);
+    document.getElementById("total").textContent = M.yuan(data.total);
+    document.getElementById("first-payment").textContent = M.yuan(data.installments[0].total);
     M.renderRows(tbody, data.installments);
   }
 

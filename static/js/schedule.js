@@ -37,6 +37,12 @@
     return (negative ? "-" : "") + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + frac;
   }
 
+  /* An amount as the pages show it: ¥1,234.50 */
+  function yuan(value) {
+    const text = money(value);
+    return text.startsWith("-") ? "-¥" + text.slice(1) : "¥" + text;
+  }
+
   function renderRows(tbody, installments) {
     const rows = installments.map(function (row) {
       const tr = document.createElement("tr");
@@ -75,5 +81,5 @@
     result.classList.toggle("stale", kind === "error");
   }
 
-  global.Microlend = { percentToFraction, fractionToPercent, money, renderRows, postJSON, status };
+  global.Microlend = { percentToFraction, fractionToPercent, money, yuan, renderRows, postJSON, status };
 })(window);

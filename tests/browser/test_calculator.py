@@ -45,8 +45,8 @@ def test_calculator_updates_as_you_type_on_a_phone(live_server, phone):
     phone.select_option("select[name=rate_basis]", "annual")
     phone.fill("input[name=rate]", "4.35")
     phone.fill("input[name=start_date]", "2024-01-15")
-    wait_until(phone, "document.querySelector('#first-payment').textContent === '853.10'")
-    assert phone.locator("#total-interest").inner_text() == "237.19"
+    wait_until(phone, "document.querySelector('#first-payment').textContent === '¥853.10'")
+    assert phone.locator("#total-interest").inner_text() == "¥237.19"
     assert phone.locator("#apr-irr").inner_text() == "4.35%"
 
 

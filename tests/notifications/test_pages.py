@@ -38,6 +38,7 @@ def test_the_unread_count_is_in_the_top_bar_and_the_list_reads_them(person):
     home = client.get("/calculator/").content.decode()
     assert '<span class="unread" id="unread-count">2</span>' in home
     page = client.get("/notifications/").content.decode()
+    assert 'id="unread-count"' not in page  # read as they are shown
     assert "Application not approved" in page
     assert "Your application for ¥2,500.00 was not approved." in page
     assert page.count('class="unread-dot"') == 2
