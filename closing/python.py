@@ -64,6 +64,8 @@ def chunk_close_python(
     for loan in loans.order_by("pk"):
         counts["loans"] += 1
         terms = accrual_terms_of(loan)
+        profile = BorrowerProfile.objects.filter(user_id=loan.borrower_id).first()
+        card = profile.bank_card_masked if profile else ""
         rows = list(
             Installment.objects.filter(loan=loan)
             .filter(Q(accruing=True) | Q(status__in=["due", "overdue"]))
@@ -127,9 +129,10 @@ def chunk_close_python(
                         "repayment_overdue",
                         f"overdue:{row.pk}",
                         {
-                            "due_date": row.due_date.isoformat(),
+                            "date": row.due_date.isoformat(),
                             "number": str(row.number),
                             "amount": str(record.principal_overdue + record.interest_overdue),
+                            "card": card,
                             "report_after": (
                                 following + dt.timedelta(days=notice_days)
                             ).isoformat(),
@@ -156,11 +159,12 @@ def chunk_close_python(
                     kind,
                     f"reminder:{row.pk}:{following}",
                     {
-                        "due_date": row.due_date.isoformat(),
+                        "date": row.due_date.isoformat(),
                         "number": str(row.number),
                         "amount": str(
                             row.principal + row.interest - row.principal_paid - row.interest_paid
                         ),
+                        "card": card,
                         "days": str(days_left),
                     },
                     now,
@@ -176,7 +180,6 @@ def chunk_close_python(
             )
             amount = gross - held
             if amount > 0:
-                profile = BorrowerProfile.objects.filter(user_id=loan.borrower_id).first()
                 _, made = Repayment.objects.get_or_create(
                     borrower_id=loan.borrower_id,
                     kind=Repayment.Kind.COLLECTION,

@@ -98,12 +98,14 @@ WITH moved AS (
         (public_id, user_id, kind, context, link, dedupe_key, created_at)
     SELECT gen_random_uuid(), m.borrower_id, 'repayment_overdue',
            jsonb_build_object(
-               'due_date', m.due_date::text, 'number', m.number::text,
+               'date', m.due_date::text, 'number', m.number::text,
                'amount', (m.principal_overdue + m.interest_overdue)::text,
+               'card', COALESCE(p.bank_card_masked, ''),
                'report_after', ({_NEXT} + %(notice_days)s::integer)::text),
            '/loans/' || m.loan_public_id || '/',
            'overdue:' || m.id, %(now)s
       FROM moved m JOIN records r ON r.installment_id = m.id
+      LEFT JOIN accounts_borrowerprofile p ON p.user_id = m.borrower_id
     ON CONFLICT DO NOTHING
     RETURNING id
 )
@@ -122,12 +124,14 @@ WITH made AS (
                 WHEN i.due_date = {_NEXT} THEN 'repayment_due_today'
                 ELSE 'repayment_due_soon' END,
            jsonb_build_object(
-               'due_date', i.due_date::text, 'number', i.number::text,
+               'date', i.due_date::text, 'number', i.number::text,
                'amount', (i.principal + i.interest - i.principal_paid - i.interest_paid)::text,
+               'card', COALESCE(p.bank_card_masked, ''),
                'days', (i.due_date - {_NEXT})::text),
            '/loans/' || l.public_id || '/',
            'reminder:' || i.id || ':' || {_NEXT}::text, %(now)s
       FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+      LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
      WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND {LOANS}
        AND ((i.accruing AND i.due_date - {_NEXT} = ANY(%(days_before)s::integer[]))
             OR (i.status = 'due' AND i.due_date = {_NEXT})

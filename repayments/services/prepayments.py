@@ -38,6 +38,8 @@ from loans.schedule.reamortize import (
     reamortize,
 )
 from loans.services import installment_rows, schedule_version_create
+from notifications.models import NotificationKind
+from notifications.services import notification_send
 from repayments.documents import document_clean
 from repayments.models import (
     PREPAYMENT_TRANSITIONS,
@@ -544,6 +546,13 @@ def prepayment_application_approve(
             actor=reviewer,
             reason="Approved after review of the documents.",
         )
+        notification_send(
+            user=application.borrower,
+            kind=NotificationKind.PREPAYMENT_APPROVED,
+            context={"amount": application.principal, "date": application.requested_date},
+            link=f"/loans/{application.loan.public_id}/",
+            now=now,
+        )
     return application
 
 
@@ -566,6 +575,13 @@ def prepayment_application_reject(
         application.save(update_fields=["decided_at", "decided_by", "decision_reason"])
         _transition(
             application, P.REJECTED, now=now, source=Source.STAFF, actor=reviewer, reason=reason
+        )
+        notification_send(
+            user=application.borrower,
+            kind=NotificationKind.PREPAYMENT_REJECTED,
+            context={"amount": application.principal, "reason": application.decision_reason},
+            link=f"/loans/{application.loan.public_id}/",
+            now=now,
         )
     return application
 

@@ -148,7 +148,7 @@ def test_reminders_before_on_and_after_the_due_date(micro_loan):
         .order_by("created_at", "pk")
         .values_list("kind", "context__days")
     )
-    assert ("repayment_due_soon", "3") in kinds
+    assert ("repayment_due_soon", "3") in kinds  # (kind, days before)
     assert ("repayment_due_soon", "1") in kinds
     assert ("repayment_due_today", "0") in kinds
     assert any(kind == "repayment_overdue" for kind, _ in kinds)

@@ -356,6 +356,11 @@ def test_maker_checker_reject_with_reason_and_cancellation(mortgage, reviewer):
     )
     assert rejected.status == "rejected"
     assert rejected.decision_reason == "The statement is unreadable."
+    # The borrower is told, with the reason.
+    from notifications.models import Notification
+
+    notice = Notification.objects.get(user=mortgage.borrower, kind="prepayment_rejected")
+    assert notice.context["reason"] == "The statement is unreadable."
     again = submit(mortgage, date=seventh, on=on, principal="10000.00", key="second")
     cancelled = prepayment_application_cancel(
         borrower=mortgage.borrower, application_id=again.pk, now=timezone.now()
