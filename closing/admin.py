@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -19,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from closing.models import CloseFailure
+from closing.selectors import close_progress
 from closing.services import business_day_close
+from closing.tasks import close_business_day_task
 from common.admin_mixins import ReadOnlyAdminMixin
 from common.exceptions import DomainError
 from common.models import BusinessCalendar, BusinessDateChange, CloseRun, CloseRunEvent, CloseStep
@@ -48,7 +51,19 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
             self.admin_site.admin_view(self.close_view),
             name="common_businesscalendar_close",
         )
-        return [close, *super().get_urls()]
+        progress = path(
+            "close/progress/",
+            self.admin_site.admin_view(self.progress_view),
+            name="common_businesscalendar_progress",
+        )
+        return [close, progress, *super().get_urls()]
+
+    def progress_view(self, request: HttpRequest) -> JsonResponse:
+        """The close of the current business date (or the last one), step by step, for the
+        page's live progress bar."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse(close_progress())
 
     def change_view(
         self,
@@ -71,6 +86,14 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
         form = CloseBusinessDayForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             actor = request.user if isinstance(request.user, User) else None
+            if settings.MICROLEND["CLOSE_FROM_ADMIN"] == "task":
+                # On the workers: the page follows its progress.
+                close_business_day_task.delay(
+                    business_date=calendar.current_date.isoformat(),
+                    actor_id=actor.pk if actor else None,
+                )
+                messages.info(request, _("The close of business has started."))
+                return HttpResponseRedirect(request.path)
             try:
                 run = business_day_close(
                     business_date=calendar.current_date,
@@ -100,6 +123,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
             "changes": BusinessDateChange.objects.select_related("actor").order_by(
                 "-changed_at", "-pk"
             )[:20],
+            "progress": close_progress(),
         }
         return TemplateResponse(request, "admin/common/business_date_close.html", context)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -312,7 +312,13 @@ def chunks_plan(*, run: CloseRun, step_name: str, now: dt.datetime) -> list[int]
     )
 
 
-def close_loans(*, run_id: int, business_date: dt.date, now: dt.datetime) -> dict[str, int]:
+def close_loans(
+    *,
+    run_id: int,
+    business_date: dt.date,
+    now: dt.datetime,
+    progress: Callable[[str, dict[str, Any]], None] | None = None,
+) -> dict[str, int]:
     """Close every open loan for the run's day, chunk by chunk: in this process one after
     another (the embedded default, tests, the command without workers), or spread over the
     Celery workers (`MICROLEND["CLOSE_WORKERS"] = "celery"`), which any number of processes
@@ -321,11 +327,18 @@ def close_loans(*, run_id: int, business_date: dt.date, now: dt.datetime) -> dic
     done once."""
     run = CloseRun.objects.get(pk=run_id)
     pending = chunks_plan(run=run, step_name=LOANS_STEP, now=now)
+    total = CloseChunk.objects.filter(step__run=run, step__step=LOANS_STEP).count()
+    done_before = total - len(pending)
     if settings.MICROLEND["CLOSE_WORKERS"] == "celery":
-        _run_on_workers(pending, now=now)
+        _run_on_workers(pending, now=now, progress=progress, done_before=done_before, total=total)
     else:
-        for chunk_id in pending:
-            chunk_close(chunk_id=chunk_id, now=now)
+        for index, chunk_id in enumerate(pending, start=1):
+            chunk = chunk_close(chunk_id=chunk_id, now=now)
+            if progress is not None:
+                progress(
+                    "chunk",
+                    {"done": done_before + index, "total": total, "loans": chunk.loans},
+                )
     step = CloseStep.objects.get(run=run, step=LOANS_STEP)
     done = step.chunks.filter(state=CloseChunk.State.DONE)
     totals: dict[str, int] = {}
@@ -344,7 +357,14 @@ def close_loans(*, run_id: int, business_date: dt.date, now: dt.datetime) -> dic
     return {**totals, "failed_loans": failed}
 
 
-def _run_on_workers(chunk_ids: list[int], *, now: dt.datetime) -> None:
+def _run_on_workers(
+    chunk_ids: list[int],
+    *,
+    now: dt.datetime,
+    progress: Callable[[str, dict[str, Any]], None] | None,
+    done_before: int,
+    total: int,
+) -> None:
     """Queue the chunks and wait for the database to say they are all done, sending again
     any chunk that no worker finished within `CLOSE_CHUNK_RESEND_SECONDS`."""
     from closing.tasks import close_chunk_task
@@ -359,11 +379,14 @@ def _run_on_workers(chunk_ids: list[int], *, now: dt.datetime) -> None:
     remaining = set(chunk_ids)
     while remaining:
         time.sleep(0.05)  # float-ok: poll interval
-        remaining -= set(
+        finished = set(
             CloseChunk.objects.filter(pk__in=remaining, state=CloseChunk.State.DONE).values_list(
                 "pk", flat=True
             )
         )
+        remaining -= finished
+        if finished and progress is not None:
+            progress("chunk", {"done": total - len(remaining), "total": total})
         if remaining and time.monotonic() - sent_at > resend_after:
             send(sorted(remaining))
             sent_at = time.monotonic()

@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -41,11 +42,21 @@ from verification.services import face_frames_purge
 ONE_DAY = dt.timedelta(days=1)
 
 
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def _silent(event: str, figures: dict[str, Any]) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class StepContext:
     run_id: int
     business_date: dt.date
     now: dt.datetime
+    # Told what happens (a step done with its counts, a chunk done), for a terminal or a
+    # page to show; the close does not depend on it.
+    progress: Progress = _silent
 
 
 def _step_catch_up(context: StepContext) -> dict[str, int]:
@@ -99,7 +110,12 @@ def _step_overpayments(context: StepContext) -> dict[str, int]:
 
 def _step_loans(context: StepContext) -> dict[str, int]:
     """The night's rules over every open loan, chunk by chunk (closing.chunks)."""
-    return close_loans(run_id=context.run_id, business_date=context.business_date, now=context.now)
+    return close_loans(
+        run_id=context.run_id,
+        business_date=context.business_date,
+        now=context.now,
+        progress=context.progress,
+    )
 
 
 def _step_expire(context: StepContext) -> dict[str, int]:
@@ -246,6 +262,7 @@ def business_day_close(
     now: dt.datetime,
     source: str = CloseRun.Source.STAFF,
     actor: User | None = None,
+    progress: Progress = _silent,
 ) -> CloseRun | None:
     """Close `business_date` and open the next day. Returns the run, or None if that date
     was already closed (nothing changes). A date after the current business date is
@@ -256,7 +273,7 @@ def business_day_close(
     run = _start(business_date=business_date, now=now, source=source, actor=actor)
     if run is None:
         return None
-    context = StepContext(run_id=run.pk, business_date=business_date, now=now)
+    context = StepContext(run_id=run.pk, business_date=business_date, now=now, progress=progress)
     for position, (name, step) in enumerate(CLOSE_STEPS, start=1):
         record, _ = CloseStep.objects.get_or_create(
             run=run, step=name, defaults={"position": position, "started_at": now}
@@ -277,6 +294,7 @@ def business_day_close(
             duration_ms=int(elapsed.total_seconds() * 1000),
             counts=counts or {},
         )
+        progress("step", {"step": name, "seconds": elapsed.total_seconds(), **(counts or {})})
     _finish(run=run, now=now, actor=actor)
     run.refresh_from_db()
     if run.state == RunState.COMPLETED:
@@ -290,6 +308,7 @@ def business_days_close_until(
     now: dt.datetime,
     source: str = CloseRun.Source.COMMAND,
     actor: User | None = None,
+    progress: Progress = _silent,
 ) -> list[CloseRun]:
     """Close every business date up to and including `until`, one after another, in order
     (missed days are caught up). Dates already closed are skipped."""
@@ -298,6 +317,9 @@ def business_days_close_until(
         current = BusinessCalendar.objects.values_list("current_date", flat=True).get(pk=1)
         if current > until:
             return runs
-        run = business_day_close(business_date=current, now=now, source=source, actor=actor)
+        progress("day", {"business_date": current})
+        run = business_day_close(
+            business_date=current, now=now, source=source, actor=actor, progress=progress
+        )
         if run is not None:
             runs.append(run)

@@ -32,3 +32,19 @@ def close_business_days_task() -> int:
         until=until, now=timezone.now(), source=CloseRun.Source.SCHEDULE
     )
     return len(runs)
+
+
+@shared_task(acks_late=True)
+def close_business_day_task(*, business_date: str, actor_id: int | None = None) -> str:
+    """Staff started the close of a date from the admin; it runs on a worker."""
+    from accounts.models import User
+    from closing.services import business_day_close
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    run = business_day_close(
+        business_date=dt.date.fromisoformat(business_date),
+        now=timezone.now(),
+        source=CloseRun.Source.STAFF,
+        actor=actor,
+    )
+    return run.state if run is not None else "already closed"

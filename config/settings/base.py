@@ -398,6 +398,9 @@ MICROLEND = {
     "CLOSE_CHUNK_SIZE": env.int("MICROLEND_CLOSE_CHUNK_SIZE", default=25_000),
     "CLOSE_WORKERS": env.str("MICROLEND_CLOSE_WORKERS", default="inline"),
     "CLOSE_CHUNK_RESEND_SECONDS": env.int("MICROLEND_CLOSE_CHUNK_RESEND_SECONDS", default=120),
+    # The admin's "Close business day" button: run it on a worker ("task", the page shows
+    # its progress) or in the request ("inline").
+    "CLOSE_FROM_ADMIN": env.str("MICROLEND_CLOSE_FROM_ADMIN", default="task"),
     # Reminders before a due date (days), and the notice before an overdue installment is
     # reported to the credit bureau (DOMAIN.md §6).
     "REMINDER_DAYS_BEFORE": env.list("MICROLEND_REMINDER_DAYS_BEFORE", cast=int, default=[3, 1]),

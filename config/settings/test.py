@@ -46,3 +46,6 @@ REST_FRAMEWORK = {
 # Static files are served by the test client straight from the finders.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The admin's close runs in the request in tests (no worker takes tasks here).
+MICROLEND = {**MICROLEND, "CLOSE_FROM_ADMIN": "inline"}

@@ -25,18 +25,42 @@ class Command(BaseCommand):
             help="Close every business date up to and including this one (YYYY-MM-DD).",
         )
 
+    def _progress(self, event: str, figures: dict[str, Any]) -> None:
+        if event == "day":
+            self.stdout.write(f"closing {figures['business_date']}")
+        elif event == "chunk":
+            self.stdout.write(
+                f"  loans: chunk {figures['done']} of {figures['total']}", ending="\r"
+            )
+            self.stdout.flush()
+        elif event == "step":
+            shown = ", ".join(
+                f"{key} {value}" for key, value in figures.items() if key not in ("step", "seconds")
+            )
+            self.stdout.write(
+                f"  {figures['step']}: {figures['seconds']:.2f} s"  # float-ok: display
+                + (f" ({shown})" if shown else "")
+            )
+
     def handle(self, *args: Any, **options: Any) -> None:
         until: dt.date | None = options["until"]
         try:
             if until is None:
                 current = business_date_get()
+                self._progress("day", {"business_date": current})
                 run = business_day_close(
-                    business_date=current, now=timezone.now(), source=CloseRun.Source.COMMAND
+                    business_date=current,
+                    now=timezone.now(),
+                    source=CloseRun.Source.COMMAND,
+                    progress=self._progress,
                 )
                 runs = [run] if run is not None else []
             else:
                 runs = business_days_close_until(
-                    until=until, now=timezone.now(), source=CloseRun.Source.COMMAND
+                    until=until,
+                    now=timezone.now(),
+                    source=CloseRun.Source.COMMAND,
+                    progress=self._progress,
                 )
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
