@@ -194,7 +194,7 @@ def receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
     except NotFound as exc:
         raise Http404(exc.detail) from exc
-    allocations = list(repayment.allocations.all())  # type: ignore[attr-defined]
+    allocations = list(repayment.allocations.all())
     return render(
         request,
         "repayments/receipt.html",

@@ -142,7 +142,8 @@ def test_pay_what_is_due_shows_the_receipt_and_a_double_submit_moves_money_once(
     assert first.status_code == again.status_code == 302
     assert first["Location"] == again["Location"]
     repayment = Repayment.objects.get()
-    assert repayment.status == "succeeded" and repayment.amount == due
+    assert repayment.status == "succeeded"
+    assert repayment.amount == due
     assert JournalTransaction.objects.count() > before
     posted = JournalTransaction.objects.count()
     client.post(f"/loans/{loan.public_id}/pay/", {"amount": str(due), "idempotency_key": key})
@@ -150,7 +151,8 @@ def test_pay_what_is_due_shows_the_receipt_and_a_double_submit_moves_money_once(
     receipt = client.get(first["Location"]).content.decode()
     assert "We received" in receipt
     assert f"#1 · <time>{row.due_date:%Y-%m-%d}</time>" in receipt
-    assert "Interest" in receipt and "Principal" in receipt
+    assert "Interest" in receipt
+    assert "Principal" in receipt
     loan_page = client.get(f"/loans/{loan.public_id}/").content.decode()
     assert repayment.get_kind_display() in loan_page
     assert f"/repayments/{repayment.public_id}/" in loan_page
@@ -163,7 +165,7 @@ def test_bad_amounts_are_refused_next_to_the_field_and_nothing_is_stored(loan):
     key = form_key(client.get(f"/loans/{loan.public_id}/pay/").content.decode())
     before = counts()
     for amount, message in [
-        ("１００", "Enter the amount as a number"),
+        ("\uff11\uff10\uff10", "Enter the amount as a number"),  # full-width digits
         ("1e3", "Enter the amount as a number"),
         ("10.001", "at most two decimal places"),
         ("-5", "greater than zero"),
@@ -248,7 +250,8 @@ def test_money_held_is_shown_and_refunded_once(loan):
     client.post(f"/loans/{loan.public_id}/pay/", {"amount": str(due + 300), "idempotency_key": key})
     assert OverpaymentBalance.objects.get(loan=loan).amount == D("300.00")
     loan_page = client.get(f"/loans/{loan.public_id}/").content.decode()
-    assert 'id="held"' in loan_page and f"/loans/{loan.public_id}/refund/" in loan_page
+    assert 'id="held"' in loan_page
+    assert f"/loans/{loan.public_id}/refund/" in loan_page
     refund_page = client.get(f"/loans/{loan.public_id}/refund/").content.decode()
     key = form_key(refund_page)
     before = counts()
@@ -326,10 +329,12 @@ def test_prepayment_rules_preview_documents_and_submit_once(bank_loan):
     assert first.status_code == again.status_code == 302
     assert first["Location"] == again["Location"]
     application = PrepaymentApplication.objects.get()
-    assert application.status == "submitted" and application.option == "keep_installment"
+    assert application.status == "submitted"
+    assert application.option == "keep_installment"
     assert PrepaymentDocument.objects.count() == 4
     detail = client.get(first["Location"]).content.decode()
-    assert "Submitted" in detail and 'id="cancel-prepayment"' in detail
+    assert "Submitted" in detail
+    assert 'id="cancel-prepayment"' in detail
     assert str(application.public_id) in client.get("/prepayment-applications/").content.decode()
     loan_page = client.get(f"/loans/{bank_loan.public_id}/").content.decode()
     assert f"/prepayment-applications/{application.public_id}/" in loan_page
@@ -338,7 +343,8 @@ def test_prepayment_rules_preview_documents_and_submit_once(bank_loan):
     download = client.get(
         f"/prepayment-applications/{application.public_id}/documents/{document.pk}/"
     )
-    assert download.status_code == 200 and download.content.startswith(b"%PDF-")
+    assert download.status_code == 200
+    assert download.content.startswith(b"%PDF-")
     stranger = logged_in(borrower(business_date=CONTRACT))
     assert stranger.get(first["Location"]).status_code == 404
     assert (
@@ -426,7 +432,8 @@ def test_cancel_while_submitted_and_the_new_schedule_after_execution(bank_loan):
         now=timezone.now(),
     )
     detail = client.get(second["Location"]).content.decode()
-    assert "Approved" in detail and 'id="cancel-prepayment"' not in detail
+    assert "Approved" in detail
+    assert 'id="cancel-prepayment"' not in detail
     refused = client.post(second["Location"], {"action": "cancel"})
     assert refused.status_code == 302
     application.refresh_from_db()
