@@ -36,12 +36,12 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import AgreementAcceptance, BiometricConsent
 from loans.models import Loan
 from loans.services import loan_application_refuse, loan_application_submit, payout_send
-from tests.accounts.factories import UserFactory
 from repayments.services import repayment_submit
 from repayments.services.prepayments import (
     prepayment_application_cancel,
     prepayment_application_submit,
 )
+from tests.accounts.factories import UserFactory
 from tests.loans.factories import CLIENT, BankProductFactory, MicroProductFactory, borrower
 from tests.repayments.factories import disbursed_loan, documents, pay_rows_on_their_due_dates
 
