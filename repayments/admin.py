@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
 from common.admin_mixins import ReadOnlyAdminMixin as ReadOnly
@@ -87,7 +88,7 @@ class EventInline(ReadOnly, admin.TabularInline[PrepaymentEvent, PrepaymentAppli
 
 
 @admin.register(PrepaymentApplication)
-class PrepaymentApplicationAdmin(ReadOnly, admin.ModelAdmin[PrepaymentApplication]):
+class PrepaymentApplicationAdmin(ReadOnly, SimpleHistoryAdmin[PrepaymentApplication]):
     list_display = [
         "requested_date",
         "status",
@@ -120,7 +121,7 @@ class PrepaymentApplicationAdmin(ReadOnly, admin.ModelAdmin[PrepaymentApplicatio
                 name="repayments_prepaymentdocument_open",
             ),
         ]
-        return urls + super().get_urls()
+        return [*urls, *super().get_urls()]
 
     def change_view(
         self,
