@@ -233,7 +233,8 @@ class ManualReviewAdmin(ReadOnly, admin.ModelAdmin[ManualReview]):
 
     def decide_view(self, request: HttpRequest, review_id: int) -> HttpResponse:
         # Who may look (an auditor) sees the review; only who may change it decides.
-        can_decide = self.has_change_permission(request)
+        # (The admin's own change permission is off: reviews change only through here.)
+        can_decide = request.user.has_perm("verification.change_manualreview")
         if not (can_decide or self.has_view_permission(request)):
             raise PermissionDenied
         if request.method == "POST" and not can_decide:
