@@ -81,9 +81,9 @@ def test_no_role_but_the_risk_officer_sees_face_images_and_the_auditor_no_scans(
 
 def test_the_auditor_opens_every_page_and_changes_nothing():
     demo_data_load(business_date=business_date_get(), now=timezone.now())
-    auditor, client = member(AUDITOR)
+    _, client = member(AUDITOR)
     opened = 0
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
         url = reverse("admin:{}_{}_changelist".format(*info))
         credential = f"{info[0]}.{info[1]}" in CREDENTIAL_MODELS
