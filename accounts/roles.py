@@ -23,9 +23,10 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from common.exports import EXPORT_PERMISSION
+
 FACE_DATA_PERMISSION = "verification.view_face_data"
 DOCUMENTS_PERMISSION = "repayments.view_prepayment_documents"
-EXPORT_PERMISSION = "common.export_records"
 
 # The dedicated permissions no view-only role ever gets.
 SENSITIVE_PERMISSIONS = frozenset({FACE_DATA_PERMISSION, DOCUMENTS_PERMISSION})

@@ -40,6 +40,8 @@ class ExportJob(models.Model):
     model_label = models.CharField(_("list"), max_length=100)
     query = models.JSONField(_("filter"), default=dict, blank=True)
     file_format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    # The admin's language when it was asked for: the file's headings are in it.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default="queued")
     rows_total = models.PositiveIntegerField(_("rows to write"), default=0)
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)

@@ -75,7 +75,7 @@ def manual_review_decide(
         if reviewer.pk == review.borrower_id:
             # Maker-checker: whoever asked for the review never decides it.
             raise Conflict(
-                _("You asked for this review, so someone else must decide it."),
+                str(_("You asked for this review, so someone else must decide it.")),
                 code="maker_checker",
             )
         review.status = ManualReview.Status.APPROVED if approve else ManualReview.Status.REJECTED
