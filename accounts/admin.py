@@ -102,12 +102,22 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(BaseGroupAdmin):
+class GroupAdmin(SimpleHistoryAdmin, BaseGroupAdmin):
+    """The roles (accounts/roles.py names them in English; shown in the staff's language),
+    with the history of their permissions."""
+
     formfield_overrides = PERMISSION_LABELS
+    list_display = ["role_name", "name"]
+
+    @admin.display(description=_("role"), ordering="name")
+    def role_name(self, group: Group) -> str:
+        return gettext(group.name)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin[User]):
+    """Accounts with their history: who changed what, including their groups (roles)."""
+
     formfield_overrides = PERMISSION_LABELS
     list_display = [
         "username",
@@ -126,6 +136,13 @@ class UserAdmin(BaseUserAdmin[User]):
         (_("Contact"), {"fields": ["phone", "public_id"]}),
     ]
     readonly_fields = ["public_id"]
+    history_list_display = ["is_staff", "is_active", "roles_then"]
+
+    @admin.display(description=_("roles"))
+    def roles_then(self, record: Any) -> str:
+        """The groups the account was in after that change."""
+        names = sorted(gettext(row.group.name) for row in record.groups.select_related("group"))
+        return "、".join(names) or "–"
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[InlineModelAdmin[Any, Any]]]:
         return [BorrowerProfileInline] if obj is not None and not obj.is_staff else []

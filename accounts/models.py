@@ -36,6 +36,26 @@ from encrypted_fields.fields import EncryptedCharField
 from simple_history.models import HistoricalRecords
 
 
+class MembershipHistory(HistoricalRecords):
+    """simple-history's records with the user's groups (their roles) in each one, also
+    when a membership is changed from the group's side (`group.user_set.add(user)`), where
+    the signal's instance is the group: each user named then gets their own record."""
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):  # type: ignore[no-untyped-def]
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if action == "pre_clear":
+            instance._members_before_clear = list(instance.user_set.values_list("pk", flat=True))
+            return None
+        if action == "post_clear":
+            pk_set = set(getattr(instance, "_members_before_clear", []))
+        elif action not in ("post_add", "post_remove"):
+            return None
+        for user in User.objects.filter(pk__in=pk_set or ()).order_by("pk"):
+            super().m2m_changed(user, action, attr, pk_set, False, **kwargs)
+        return None
+
+
 class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     phone = models.CharField(_("mobile number"), max_length=20, blank=True)
@@ -44,6 +64,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
+
+    # Who changed an account and its roles (groups), and when; never the password hash,
+    # and not each sign-in (accounts.apps keeps last_login out of the history).
+    history = MembershipHistory(m2m_fields=["groups"], excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -80,7 +80,12 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
         return redirect("admin:common_businesscalendar_close")
 
     def close_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_change_permission(request):
+        # Who may look (an auditor) sees the date and the close; only who may change the
+        # calendar closes it.
+        can_close = self.has_change_permission(request)
+        if not (can_close or self.has_view_permission(request)):
+            raise PermissionDenied
+        if request.method == "POST" and not can_close:
             raise PermissionDenied
         calendar = BusinessCalendar.objects.get(pk=1)
         form = CloseBusinessDayForm(request.POST or None)
@@ -120,6 +125,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
             "opts": self.model._meta,
             "calendar": calendar,
             "form": form,
+            "can_close": can_close,
             "changes": BusinessDateChange.objects.select_related("actor").order_by(
                 "-changed_at", "-pk"
             )[:20],

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
@@ -84,3 +86,30 @@ def file_rotate(name: str) -> None:
     temporary = path.with_suffix(".rotating")
     temporary.write_bytes(token)
     os.replace(temporary, path)
+
+
+# Large files (exports) are stored as a sequence of tokens, one per chunk of the plain
+# file and one per line (Fernet tokens are URL-safe base64, so never hold a newline): they
+# are written and read a chunk at a time, never whole in memory.
+STREAM_CHUNK_BYTES = 1 << 20
+
+
+def file_store_stream(source: BinaryIO, *, folder: str) -> str:
+    """Encrypt a file a chunk at a time into the private store; returns its name."""
+    storage = private_storage()
+    name = storage.get_available_name(f"{folder}/{uuid.uuid4().hex}.bin")
+    path = Path(storage.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("xb") as out:
+        while chunk := source.read(STREAM_CHUNK_BYTES):
+            out.write(encrypt(chunk) + b"\n")
+    return name
+
+
+def file_read_stream(name: str) -> Iterator[bytes]:
+    """A file stored by `file_store_stream`, decrypted a chunk at a time."""
+    with private_storage().open(name, "rb") as handle:
+        for line in handle:
+            token = line.rstrip(b"\n")
+            if token:
+                yield decrypt(token)

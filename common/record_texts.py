@@ -107,6 +107,29 @@ SENTENCES: Sequence[RecordSentence] = (
         rf"Payout (?P<reference>\S+) to (?P<card>{_ANY})", _("Payout %(reference)s to %(card)s")
     ),
     sentence(rf"Reversal of (?P<key>\S+): (?P<why>{_ANY})", _("Reversal of %(key)s: %(why)s")),
+    sentence(
+        r"Lending capital paid into the settlement account",
+        _("Lending capital paid into the settlement account"),
+    ),
+    # repayments and the close of business
+    sentence(r"Payment (?P<reference>\S+)", _("Payment %(reference)s")),
+    sentence(r"Collection (?P<reference>\S+)", _("Collection %(reference)s")),
+    sentence(r"Payoff (?P<reference>\S+)", _("Payoff %(reference)s")),
+    sentence(r"Prepayment (?P<reference>\S+)", _("Prepayment %(reference)s")),
+    sentence(r"Overpayment (?P<reference>\S+)", _("Overpayment applied %(reference)s")),
+    sentence(rf"Prepayment fee of loan (?P<loan>{_ID})", _("Prepayment fee of loan %(loan)s")),
+    sentence(
+        rf"Held overpayment applied to loan (?P<loan>{_ID})",
+        _("Held overpayment applied to loan %(loan)s"),
+    ),
+    sentence(
+        rf"Refund (?P<reference>\S+) to (?P<card>{_ANY})", _("Refund %(reference)s to %(card)s")
+    ),
+    sentence(
+        rf"Accrual of loan (?P<loan>{_ID}) from (?P<since>[\d-]+) to (?P<on>[\d-]+)",
+        _("Accrual of loan %(loan)s from %(since)s to %(on)s"),
+    ),
+    sentence(r"Accrual of (?P<day>[\d-]+) \((?P<key>[^)]+)\)", _("Accrual of %(day)s (%(key)s)")),
 )
 
 

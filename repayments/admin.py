@@ -18,8 +18,11 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
+from common.admin_exports import ListExportMixin, ListResource
 from common.admin_mixins import ReadOnlyAdminMixin as ReadOnly
 from common.exceptions import DomainError
 from common.request_context import client_ip
@@ -87,7 +90,7 @@ class EventInline(ReadOnly, admin.TabularInline[PrepaymentEvent, PrepaymentAppli
 
 
 @admin.register(PrepaymentApplication)
-class PrepaymentApplicationAdmin(ReadOnly, admin.ModelAdmin[PrepaymentApplication]):
+class PrepaymentApplicationAdmin(ReadOnly, SimpleHistoryAdmin[PrepaymentApplication]):
     list_display = [
         "requested_date",
         "status",
@@ -120,7 +123,7 @@ class PrepaymentApplicationAdmin(ReadOnly, admin.ModelAdmin[PrepaymentApplicatio
                 name="repayments_prepaymentdocument_open",
             ),
         ]
-        return urls + super().get_urls()
+        return [*urls, *super().get_urls()]
 
     def change_view(
         self,
@@ -280,8 +283,47 @@ class RefundAdmin(ReadOnly, admin.ModelAdmin[Refund]):
     ordering = ["-requested_at", "-pk"]
 
 
+class OverdueRecordResource(ListResource):
+    loan = Field(attribute="loan__public_id")
+    borrower = Field(attribute="borrower__username")
+    installment = Field(attribute="installment__number")
+
+    class Meta:
+        model = OverdueRecord
+        fields = export_order = (
+            "loan",
+            "installment",
+            "borrower",
+            "due_date",
+            "overdue_from",
+            "principal_overdue",
+            "interest_overdue",
+            "settled_date",
+            "retain_until",
+            "created_at",
+        )
+
+
+class CreditReportRecordResource(ListResource):
+    borrower = Field(attribute="borrower__username")
+    overdue_record = Field(attribute="overdue_record__loan__public_id")
+
+    class Meta:
+        model = CreditReportRecord
+        fields = export_order = (
+            "borrower",
+            "overdue_record",
+            "state",
+            "notified_on",
+            "report_after",
+            "reported_at",
+            "retain_until",
+        )
+
+
 @admin.register(OverdueRecord)
-class OverdueRecordAdmin(ReadOnly, admin.ModelAdmin[OverdueRecord]):
+class OverdueRecordAdmin(ListExportMixin, ReadOnly, admin.ModelAdmin[OverdueRecord]):
+    resource_classes = [OverdueRecordResource]
     list_display = [
         "overdue_from",
         "due_date",
@@ -293,15 +335,16 @@ class OverdueRecordAdmin(ReadOnly, admin.ModelAdmin[OverdueRecord]):
         "retain_until",
     ]
     list_filter = ["settled_date", "overdue_from"]
-    list_select_related = ["loan", "borrower"]
+    list_select_related = ["loan", "borrower", "installment"]
     ordering = ["-overdue_from", "-pk"]
 
 
 @admin.register(CreditReportRecord)
-class CreditReportRecordAdmin(ReadOnly, admin.ModelAdmin[CreditReportRecord]):
+class CreditReportRecordAdmin(ListExportMixin, ReadOnly, admin.ModelAdmin[CreditReportRecord]):
+    resource_classes = [CreditReportRecordResource]
     list_display = ["notified_on", "report_after", "state", "borrower", "overdue_record"]
     list_filter = ["state"]
-    list_select_related = ["borrower", "overdue_record"]
+    list_select_related = ["borrower", "overdue_record__loan"]
     ordering = ["-notified_on", "-pk"]
 
 

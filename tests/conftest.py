@@ -65,6 +65,13 @@ def _ensure_reference_data() -> None:
             )
     BusinessCalendar.objects.get_or_create(pk=1, defaults={"current_date": timezone.localdate()})
 
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import ROLES, roles_sync
+
+    if Group.objects.filter(name__in=[role.name for role in ROLES]).count() != len(ROLES):
+        roles_sync()
+
     from loans.models import RiskRule, RiskSettings
     from loans.risk import DEFAULT_RULES
 

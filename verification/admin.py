@@ -90,6 +90,13 @@ class VerificationAttemptAdmin(ReadOnly, admin.ModelAdmin[VerificationAttempt]):
         )
         return [frames, *super().get_urls()]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The frames' links only for staff who may open them.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(FACE_DATA_PERMISSION):
+            fields.remove("frames_view")
+        return fields
+
     @admin.display(description=_("frames"))
     def frames_view(self, attempt: VerificationAttempt) -> str:
         if attempt.frames_deleted_at is not None:
@@ -154,6 +161,15 @@ class FaceEnrolmentAdmin(ReadOnly, admin.ModelAdmin[FaceEnrolment]):
     search_fields = ["user__username", "user__phone"]
     fields = readonly_fields = ("user", "enrolled_at", "quality", "photo_view")
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The photo's link only for staff who may open it.
+        if request.user.has_perm(FACE_DATA_PERMISSION):
+            return self.fields
+        return [name for name in self.fields if name != "photo_view"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_fields(request, obj)
+
     def get_urls(self) -> list[URLPattern]:
         photo = path(
             "<int:enrolment_id>/photo/",
@@ -216,7 +232,12 @@ class ManualReviewAdmin(ReadOnly, admin.ModelAdmin[ManualReview]):
         )
 
     def decide_view(self, request: HttpRequest, review_id: int) -> HttpResponse:
-        if not request.user.has_perm("verification.change_manualreview"):
+        # Who may look (an auditor) sees the review; only who may change it decides.
+        # (The admin's own change permission is off: reviews change only through here.)
+        can_decide = request.user.has_perm("verification.change_manualreview")
+        if not (can_decide or self.has_view_permission(request)):
+            raise PermissionDenied
+        if request.method == "POST" and not can_decide:
             raise PermissionDenied
         review = get_object_or_404(
             ManualReview.objects.select_related("borrower", "application", "reviewer"), pk=review_id
@@ -243,6 +264,7 @@ class ManualReviewAdmin(ReadOnly, admin.ModelAdmin[ManualReview]):
             "opts": self.model._meta,
             "review": review,
             "form": form,
+            "can_decide": can_decide,
         }
         return TemplateResponse(request, "admin/verification/manual_review_decide.html", context)
 

@@ -11,6 +11,7 @@ from common.models.calendar import (
     CloseStep,
     RunState,
 )
+from common.models.exports import ExportJob
 from common.models.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyRecord
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "CloseRun",
     "CloseRunEvent",
     "CloseStep",
+    "ExportJob",
     "IdempotencyRecord",
     "RunState",
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "import_export",
     # django-axes, named in the staff's language.
     "accounts.apps.SignInProtectionConfig",
     "csp",
@@ -407,6 +408,9 @@ MICROLEND = {
     "CREDIT_REPORT_NOTICE_DAYS": env.int("MICROLEND_CREDIT_REPORT_NOTICE_DAYS", default=7),
     # How text messages are sent (common.sms): the console sender prints them.
     "SMS_SENDER": env.str("MICROLEND_SMS_SENDER", default="common.sms.ConsoleSmsSender"),
+    # An admin list longer than this is exported by a worker (a file to download from the
+    # admin's exports when done) rather than in the request.
+    "EXPORT_BACKGROUND_ROWS": env.int("MICROLEND_EXPORT_BACKGROUND_ROWS", default=5_000),
     # The address borrowers reach the pages at, for links in e-mails.
     "SITE_URL": env.str("MICROLEND_SITE_URL", default="")
     or f"http://{env.str('MICROLEND_BIND', default='127.0.0.1:8000')}",

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin_mixins import ReadOnlyAdminMixin
 from common.exceptions import DomainError
@@ -50,7 +51,7 @@ class ApplicationEventInline(
 
 
 @admin.register(LoanApplication)
-class LoanApplicationAdmin(admin.ModelAdmin[LoanApplication]):
+class LoanApplicationAdmin(SimpleHistoryAdmin[LoanApplication]):
     list_display = [
         "public_id",
         "borrower",

@@ -8,7 +8,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
 
+from common.admin_exports import ListExportMixin, ListResource
 from common.admin_mixins import ReadOnlyAdminMixin
 from ledger.admin import account_name
 from ledger.models import JournalLine
@@ -48,8 +50,33 @@ class LoanJournalLineInline(ReadOnlyAdminMixin, admin.TabularInline[JournalLine,
         return super().get_queryset(request).select_related("transaction", "account").order_by("pk")
 
 
+class LoanResource(ListResource):
+    borrower = Field(attribute="borrower__username")
+    product = Field(attribute="product__code")
+
+    class Meta:
+        model = Loan
+        fields = export_order = (
+            "public_id",
+            "borrower",
+            "product",
+            "status",
+            "method",
+            "principal",
+            "principal_outstanding",
+            "term",
+            "daily_rate",
+            "annual_rate",
+            "annualized_rate_irr",
+            "start_date",
+            "first_due_date",
+            "maturity_date",
+            "settled_date",
+        )
+
+
 @admin.register(Loan)
-class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
+class LoanAdmin(ListExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
     list_display = [
         "public_id",
         "borrower",
@@ -66,6 +93,7 @@ class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
     ordering = ["-start_date", "-pk"]
     date_hierarchy = "start_date"
     inlines = [InstallmentInline, LoanJournalLineInline]
+    resource_classes = [LoanResource]
 
 
 @admin.register(Installment)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from common.money import MoneyField, RateField
 from loans.models.credit import CreditLine
@@ -86,6 +87,8 @@ class LoanApplication(ContractTerms):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     refusal_code = models.CharField(_("refusal code"), max_length=64, blank=True)
     refusal_reason = models.CharField(_("refusal reason"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("loan application")

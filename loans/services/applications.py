@@ -245,6 +245,12 @@ def loan_application_approve(
     """Approve after review. Refused while a required face check has not passed."""
     with transaction.atomic(durable=True):
         application = _locked(application_id)
+        if actor is not None and actor.pk == application.borrower_id:
+            # Maker-checker: a member of staff never approves their own application.
+            raise Conflict(
+                _("This is your own application, so someone else must approve it."),
+                code="maker_checker",
+            )
         if application.face_check_required and application.face_check_passed_at is None:
             raise FaceCheckPending(
                 _("This application needs a passed face check before it can be approved.")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from common.money import MoneyField
 
@@ -93,6 +94,8 @@ class PrepaymentApplication(models.Model):
     )
     executed_at = models.DateTimeField(_("executed at"), null=True, blank=True)
     failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("prepayment application")

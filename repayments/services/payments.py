@@ -177,7 +177,7 @@ def repayment_apply_received(
             kind=kind,
             business_date=business_date,
             postings=core.receipt_postings(loan, applied, received=repayment.amount),
-            description=f"{repayment.get_kind_display()} {repayment.gateway_reference}",
+            description=f"{repayment.kind.capitalize()} {repayment.gateway_reference}",
         )
     )
     core.post(entries, now=now)

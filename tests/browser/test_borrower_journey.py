@@ -138,7 +138,12 @@ def test_sign_up_with_the_code_to_a_first_loan_through_the_contract(
     assert page.locator("#face-step").is_visible()
     page.goto(f"{live_server.url}/home/")
     # The waiting face check comes first on Home.
-    assert page.locator("main section").first.get_attribute("id") == "face-check-waiting"
+    first_card = page.locator("main section").first
+    assert "pending-face-check" in (first_card.get_attribute("class") or "")
+    assert (
+        first_card.get_attribute("id")
+        == f"face-check-{LoanApplication.objects.latest('pk').public_id}"
+    )
     unread = int(page.locator("#unread-count").inner_text())
     assert unread >= 2  # the loan paid out, the face check needed
     page.click("#notices-link")

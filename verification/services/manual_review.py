@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from common.exceptions import Conflict, InvalidInput
@@ -71,6 +72,12 @@ def manual_review_decide(
         review = ManualReview.objects.select_for_update().get(pk=review_id)
         if review.status != ManualReview.Status.PENDING:
             raise Conflict("This review is already decided.", code="review_decided")
+        if reviewer.pk == review.borrower_id:
+            # Maker-checker: whoever asked for the review never decides it.
+            raise Conflict(
+                str(_("You asked for this review, so someone else must decide it.")),
+                code="maker_checker",
+            )
         review.status = ManualReview.Status.APPROVED if approve else ManualReview.Status.REJECTED
         review.reviewer = reviewer
         review.decided_at = now

@@ -1,0 +1,15 @@
+"""Celery tasks of the platform layer: thin, keyword arguments, ids not objects. The clock
+is read here."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from common.exports import export_job_run
+
+
+@shared_task(acks_late=True)
+def export_job_run_task(*, job_id: int) -> str:
+    """A background export of an admin list (queued by `export_job_request`)."""
+    return str(export_job_run(job_id=job_id, clock=timezone.now).state)
