@@ -116,7 +116,7 @@ def test_pay_an_installment_then_pay_the_draw_off(live_server, phone, shots):
     # A double tap sends the form twice: money moves once.
     page.locator("#pay-submit").dblclick()
     page.wait_for_url(re.compile(r".*/repayments/[0-9a-f-]+/$"))
-    assert page.locator("#receipt-status").inner_text() == "已到账"
+    assert page.locator("#receipt-status").inner_text() == "已收到"
     receipt = page.locator("table.receipt").inner_text()
     assert "利息" in receipt
     assert "本金" in receipt
@@ -137,7 +137,7 @@ def test_pay_an_installment_then_pay_the_draw_off(live_server, phone, shots):
     shots(page, "4-payoff-quote")
     page.click("#payoff-submit")
     page.wait_for_url(re.compile(r".*/repayments/[0-9a-f-]+/$"))
-    assert page.locator("#receipt-status").inner_text() == "已到账"
+    assert page.locator("#receipt-status").inner_text() == "已收到"
     assert page.locator("#receipt-amount").inner_text() == total
     shots(page, "5-payoff-receipt")
     loan.refresh_from_db()
