@@ -119,15 +119,17 @@ def child_close(database: str, until: str | None) -> dict[str, Any]:
 
     rss_before = _peak_rss_mb()
     began = time.perf_counter()
+    runs: list[CloseRun | None]
     if until is None:
         runs = [business_day_close(business_date=DAY, now=NOW, source=CloseRun.Source.COMMAND)]
     else:
-        runs = business_days_close_until(until=dt.date.fromisoformat(until), now=NOW)
+        runs = list(business_days_close_until(until=dt.date.fromisoformat(until), now=NOW))
     wall = time.perf_counter() - began
     rss_after = _peak_rss_mb()
     steps = []
     for run in runs:
-        assert run is not None and run.state == "completed", run
+        assert run is not None
+        assert run.state == "completed", run.error
         for step in CloseStep.objects.filter(run=run).order_by("position"):
             steps.append(
                 {
@@ -234,11 +236,10 @@ def floor_run(database: str) -> dict[str, Any]:
 
 def with_workers(database: str, workers: int) -> dict[str, Any]:
     """The close with `workers` Celery worker processes taking the chunks."""
-    subprocess.run(
-        ["redis-cli", "-n", REDIS_DB, "FLUSHDB"], check=True, capture_output=True
-    )
+    subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], check=True, capture_output=True)
     env = _env(database, MICROLEND_CLOSE_WORKERS="celery")
-    log = tempfile.NamedTemporaryFile(prefix="close-worker-", suffix=".log", delete=False)
+    log_path = Path(tempfile.gettempdir()) / f"close-bench-worker-{workers}.log"
+    log = log_path.open("w")
     worker = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "celery"),
@@ -270,6 +271,7 @@ def with_workers(database: str, workers: int) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
+        log.close()
         subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], check=False, capture_output=True)
     result["workers"] = workers
     return result
@@ -280,7 +282,7 @@ def pg_settings(database: str) -> dict[str, str]:
         rows = conn.execute(
             "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", [list(PG_SETTINGS)]
         ).fetchall()
-        version = conn.execute("SHOW server_version").fetchone()[0]
+        version = close_book.one(conn, "SHOW server_version")[0]
     settings = {name: f"{value}{' ' + unit if unit else ''}" for name, value, unit in rows}
     settings["server_version"] = version
     return settings
@@ -290,13 +292,21 @@ def _loans_step(close: dict[str, Any]) -> dict[str, Any]:
     return next(step for step in close["steps"] if step["step"] == "loans")
 
 
+def log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--loans", type=int, default=int(os.environ.get("BENCH_CLOSE_N", 1_000_000)))
+    parser.add_argument(
+        "--loans", type=int, default=int(os.environ.get("BENCH_CLOSE_N", 1_000_000))
+    )
     parser.add_argument("--small", type=int, default=0, help="the second N (default N / 10)")
     parser.add_argument("--orm-sample", type=int, default=10_000)
     parser.add_argument("--database", default=DATABASE)
-    parser.add_argument("--skip", default="", help="comma-separated: floor,orm,workers,memory,catchup")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: floor,orm,workers,memory,catchup"
+    )
     parser.add_argument("--child", default="")
     parser.add_argument("--until", default=None)
     args = parser.parse_args()
@@ -307,7 +317,6 @@ def main() -> None:
         print(json.dumps(child_orm(args.database, args.orm_sample)))
         return
     skip = set(filter(None, args.skip.split(",")))
-    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     db = args.database
     n = args.loans
     small = args.small or max(1000, n // 10)

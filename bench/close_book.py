@@ -6,7 +6,7 @@
 The first build of a size makes a template database `<database>_tpl_<N>` (migrated with
 `manage.py migrate` as the owner role, then filled); every later call copies the template
 with CREATE DATABASE ... TEMPLATE, which takes seconds instead of minutes. A template is
-rebuilt when bench/close_book.sql or this file changes (its comment holds their digest).
+rebuilt when its statements change (its comment holds their digest).
 
 While the rows are loaded the secondary indexes and foreign keys of the loaded tables are
 dropped and then re-created from their own definitions (so the constraints are checked
@@ -176,9 +176,13 @@ SELECT CASE WHEN %(day)s::date - oldest_unpaid_due_date BETWEEN 1 AND 30 THEN '1
 
 
 def _connect(database: str, *, user: str = OWNER, autocommit: bool = False) -> psycopg.Connection:
-    return psycopg.connect(
-        host=HOST, port=PORT, user=user, dbname=database, autocommit=autocommit
-    )
+    return psycopg.connect(host=HOST, port=PORT, user=user, dbname=database, autocommit=autocommit)
+
+
+def one(conn: psycopg.Connection, sql: Any, params: Any = None) -> tuple[Any, ...]:
+    row = conn.execute(sql, params).fetchone()
+    assert row is not None
+    return row
 
 
 def database_url(database: str, *, user: str = APP) -> str:
@@ -188,7 +192,8 @@ def database_url(database: str, *, user: str = APP) -> str:
 def _digest() -> str:
     hasher = hashlib.sha256()
     hasher.update(SQL_FILE.read_bytes())
-    hasher.update(Path(__file__).read_bytes())
+    for statement in (_DISBURSEMENTS_SQL, _REPAYMENTS_SQL, _OPENING_OWED_SQL, _OPENING_POST_SQL):
+        hasher.update(statement.encode())
     for migration in sorted(ROOT.glob("*/migrations/0*.py")):
         hasher.update(migration.name.encode())
     return hasher.hexdigest()[:16]
@@ -201,8 +206,16 @@ def _steps() -> list[tuple[str, str]]:
 
 
 def _drop_database(database: str) -> None:
+    """Drop `database`, waiting for the sessions of processes that just ended to go."""
     with _connect("postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for attempt in range(100):
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                if attempt == 99:
+                    raise
+                time.sleep(0.2)  # float-ok: seconds
 
 
 def migrate(database: str) -> None:
@@ -244,11 +257,14 @@ def _detach(conn: psycopg.Connection) -> list[str]:
     for name, _ in indexes:
         conn.execute(f"DROP INDEX {name}")
     return [definition for _, definition in indexes] + [
-        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, definition in keys
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for table, name, definition in keys
     ]
 
 
-def build(database: str, *, loans: int, day: dt.date = BOOK_DAY, log: Any = print) -> dict[str, Any]:
+def build(
+    database: str, *, loans: int, day: dt.date = BOOK_DAY, log: Any = print
+) -> dict[str, Any]:
     """Migrate a fresh `database` and fill it with the book. Returns its figures."""
     began = time.perf_counter()
     migrate(database)
@@ -275,7 +291,7 @@ def build(database: str, *, loans: int, day: dt.date = BOOK_DAY, log: Any = prin
             conn.execute(_DISBURSEMENTS_SQL, batch)
             conn.execute(_REPAYMENTS_SQL, batch)
             conn.commit()
-        interest, penalty, compound = conn.execute(_OPENING_OWED_SQL, {"day": day}).fetchone()
+        interest, penalty, compound = one(conn, _OPENING_OWED_SQL, {"day": day})
         conn.execute(
             _OPENING_POST_SQL,
             {"day": day, "interest": interest, "penalty": penalty, "compound": compound},
@@ -295,9 +311,9 @@ def build(database: str, *, loans: int, day: dt.date = BOOK_DAY, log: Any = prin
 
 def book_figures(database: str, *, day: dt.date = BOOK_DAY) -> dict[str, Any]:
     with _connect(database) as conn:
-        row = conn.execute(_BOOK_FIGURES_SQL, {"day": day}).fetchone()
-        aging = dict(conn.execute(_AGING_SQL, {"day": day}).fetchall())
-        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        row = one(conn, _BOOK_FIGURES_SQL, {"day": day})
+        aging: dict[str, int] = dict(conn.execute(_AGING_SQL, {"day": day}).fetchall())
+        size = one(conn, "SELECT pg_database_size(current_database())")[0]
     names = (
         "loans",
         "micro_loans",
@@ -324,11 +340,17 @@ def book_figures(database: str, *, day: dt.date = BOOK_DAY) -> dict[str, Any]:
 
 
 def book_copy(
-    database: str = DATABASE, *, loans: int, day: dt.date = BOOK_DAY, log: Any = print
+    database: str = DATABASE,
+    *,
+    loans: int,
+    day: dt.date = BOOK_DAY,
+    template: str = "",
+    log: Any = print,
 ) -> dict[str, Any]:
-    """`database` as a fresh copy of the book of `loans` loans (built once, as a template).
-    Returns the book's figures (with how long the template took, when it was built now)."""
-    template = f"{database}_tpl_{loans}"
+    """`database` as a fresh copy of the book of `loans` loans (built once, as the template
+    database `template`, by default `<database>_tpl_<loans>`). Returns the book's figures
+    (with how long the template took, when it was built now)."""
+    template = template or f"{database}_tpl_{loans}"
     digest = f"close book {_digest()} {day}"
     with _connect("postgres", autocommit=True) as conn:
         row = conn.execute(
@@ -347,7 +369,7 @@ def book_copy(
     started = time.perf_counter()
     _drop_database(database)
     with _connect("postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+        conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}" STRATEGY FILE_COPY')
     figures["copy_s"] = round(time.perf_counter() - started, 1)
     return figures
 
@@ -360,8 +382,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--database", default=DATABASE)
+    parser.add_argument("--template", default="", help="the template database's name")
+    parser.add_argument("--drop", action="store_true", help="drop --database and --template")
     args = parser.parse_args()
-    figures = book_copy(args.database, loans=args.loans, log=lambda s: print(s, file=sys.stderr))
+    if args.drop:
+        for name in (args.database, args.template):
+            if name:
+                drop(name)
+        return
+    figures = book_copy(
+        args.database,
+        loans=args.loans,
+        template=args.template,
+        log=lambda s: print(s, file=sys.stderr),
+    )
     print(json.dumps(figures, indent=2))
 
 
