@@ -248,12 +248,15 @@ class OverdueLoanAdmin(admin.ModelAdmin[OverdueLoan]):
         """New notes and promises go through their services (existing rows are read-only)."""
         now = timezone.now()
         on = business_date_get()
+        created: list[CollectionNote | PromiseToPay] = []
+        # What the admin's change message and log read of a saved formset.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
         for inline_form in formset.extra_forms:
             if not inline_form.has_changed():
                 continue
             data = inline_form.cleaned_data
             if formset.model is CollectionNote:
-                collection_note_record(
+                record: CollectionNote | PromiseToPay = collection_note_record(
                     loan_id=formset.instance.pk,
                     author=_staff(request),
                     channel=data["channel"],
@@ -263,7 +266,7 @@ class OverdueLoanAdmin(admin.ModelAdmin[OverdueLoan]):
                     now=now,
                 )
             else:
-                promise_to_pay_record(
+                record = promise_to_pay_record(
                     loan_id=formset.instance.pk,
                     author=_staff(request),
                     amount=data["amount"],
@@ -272,6 +275,7 @@ class OverdueLoanAdmin(admin.ModelAdmin[OverdueLoan]):
                     business_date=on,
                     now=now,
                 )
+            created.append(record)
 
     def _record_round(
         self, request: HttpRequest, queryset: QuerySet[OverdueLoan], channel: str, outcome: str

@@ -110,7 +110,8 @@ def loan_story_get(*, loan_id: int) -> LoanStory | None:
     user = loan.borrower
     profile = getattr(user, "profile", None)
     borrower = Borrower(
-        username=user.username,
+        # A borrower who signed up with a mobile number has it as the username.
+        username=phone_mask(user.username) if user.username == user.phone else user.username,
         name=_mask_name(profile.full_name) if profile else "",
         phone=phone_mask(user.phone) if user.phone else "",
         email=_mask_email(user.email or ""),
