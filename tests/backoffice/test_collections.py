@@ -88,7 +88,8 @@ def test_a_loan_that_is_not_overdue_takes_no_note_or_promise(business_date):
     assert refused.value.code == "loan_not_overdue"
     with pytest.raises(InvalidInput):
         _promise(current, staff, business_date)
-    assert not CollectionNote.objects.exists() and not PromiseToPay.objects.exists()
+    assert not CollectionNote.objects.exists()
+    assert not PromiseToPay.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -198,7 +199,8 @@ def test_staff_record_a_contact_and_a_promise_on_the_loans_page(
     overdue.refresh_from_db()
     assert overdue.oldest_unpaid_due_date == business_date - days(12)  # the loan unchanged
     page = admin_client.get(url).content.decode()
-    assert "Pays on Friday" in page and "Not yet due" in page
+    assert "Pays on Friday" in page
+    assert "Not yet due" in page
 
 
 def test_a_bad_promise_on_the_page_is_shown_and_nothing_is_stored(admin_client, overdue):
@@ -213,7 +215,8 @@ def test_a_bad_promise_on_the_page_is_shown_and_nothing_is_stored(admin_client, 
     )
     assert response.status_code == 200
     assert "A promise is for today or a later day." in response.content.decode()
-    assert not CollectionNote.objects.exists() and not PromiseToPay.objects.exists()
+    assert not CollectionNote.objects.exists()
+    assert not PromiseToPay.objects.exists()
 
 
 def test_a_round_of_calls_is_recorded_for_the_selected_loans(admin_client, business_date):
