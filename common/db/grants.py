@@ -27,6 +27,8 @@ INSERT_ONLY_TABLES = (
     "repayments_overpaymentmovement",
     "repayments_prepaymentevent",
     "repayments_documentaccess",
+    "backoffice_collectionnote",
+    "backoffice_promisetopay",
 )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
@@ -86,6 +88,7 @@ class LoanAdmin(ListExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
         "status",
         "start_date",
         "maturity_date",
+        "story_link",
     ]
     list_filter = ["status", "product", "method"]
     search_fields = ["public_id", "borrower__username", "borrower__email"]
@@ -94,6 +97,13 @@ class LoanAdmin(ListExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
     date_hierarchy = "start_date"
     inlines = [InstallmentInline, LoanJournalLineInline]
     resource_classes = [LoanResource]
+
+    @admin.display(description=_("whole story"))
+    def story_link(self, loan: Loan) -> str:
+        # The page is the back office's own (every app's records about the loan).
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:loans_loan_story", args=[loan.pk]), _("open")
+        )
 
 
 @admin.register(Installment)
