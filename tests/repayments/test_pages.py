@@ -338,6 +338,7 @@ def test_prepayment_rules_preview_documents_and_submit_once(bank_loan):
     assert str(application.public_id) in client.get("/prepayment-applications/").content.decode()
     loan_page = client.get(f"/loans/{bank_loan.public_id}/").content.decode()
     assert f"/prepayment-applications/{application.public_id}/" in loan_page
+    assert 'href="/prepayment-applications/"' in loan_page
     assert 'id="apply-prepayment"' not in loan_page  # one open application per loan
     document = application.documents.get(kind="contract")
     download = client.get(
