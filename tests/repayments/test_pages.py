@@ -24,7 +24,7 @@ from repayments.models import (
 )
 from repayments.services.prepayments import prepayment_application_approve, prepayment_execute
 from tests.accounts.factories import UserFactory
-from tests.loans.factories import MicroProductFactory, borrower
+from tests.loans.factories import MicroProductFactory, borrower, card_number
 from tests.repayments.factories import (
     bank_borrower,
     bank_product,
@@ -338,6 +338,7 @@ def test_prepayment_rules_preview_documents_and_submit_once(bank_loan):
     assert str(application.public_id) in client.get("/prepayment-applications/").content.decode()
     loan_page = client.get(f"/loans/{bank_loan.public_id}/").content.decode()
     assert f"/prepayment-applications/{application.public_id}/" in loan_page
+    assert 'href="/prepayment-applications/"' in loan_page
     assert 'id="apply-prepayment"' not in loan_page  # one open application per loan
     document = application.documents.get(kind="contract")
     download = client.get(
@@ -448,3 +449,44 @@ def test_cancel_while_submitted_and_the_new_schedule_after_execution(bank_loan):
     assert "Version 2" in loan_page
     chinese = logged_in(bank_loan.borrower, "zh-hans").get(f"/loans/{bank_loan.public_id}/")
     assert "还款计划版本" in chinese.content.decode()
+
+
+def test_a_declined_card_shows_a_failed_receipt_and_moves_no_money(loan):
+    profile = loan.borrower.profile
+    profile.bank_card_number = card_number("0002")  # the simulated gateway declines it
+    profile.save()
+    row = first_due(loan)
+    set_business_date(row.due_date)
+    client = logged_in(loan.borrower)
+    key = form_key(client.get(f"/loans/{loan.public_id}/pay/").content.decode())
+    before = JournalTransaction.objects.count()
+    due = row.principal + row.interest
+    response = client.post(
+        f"/loans/{loan.public_id}/pay/", {"amount": str(due), "idempotency_key": key}
+    )
+    assert response.status_code == 302
+    repayment = Repayment.objects.get()
+    assert repayment.status == "failed"
+    assert JournalTransaction.objects.count() == before
+    receipt = client.get(response["Location"]).content.decode()
+    assert "The bank declined the payment: nothing was taken." in receipt
+    row.refresh_from_db()
+    assert row.principal_paid == 0
+
+
+def test_refusals_are_in_the_borrowers_language(loan):
+    row = first_due(loan)
+    set_business_date(row.due_date)
+    client = logged_in(loan.borrower, "zh-hans")
+    page = client.get(f"/loans/{loan.public_id}/pay/").content.decode()
+    assert "提前归还某一期并不会减少该期利息" in page
+    key = form_key(page)
+    low = client.post(f"/loans/{loan.public_id}/pay/", {"amount": "1.00", "idempotency_key": key})
+    assert "至少须归还当前应还金额" in low.content.decode()
+    high = client.post(
+        f"/loans/{loan.public_id}/pay/", {"amount": "99999999.00", "idempotency_key": key}
+    )
+    assert "超过了这笔借款最多可能欠款的金额" in high.content.decode()
+    same_day = client.get(f"/loans/{loan.public_id}/prepayment/").content.decode()
+    assert "只有银行分期贷款需要申请提前还款" in same_day
+    assert Repayment.objects.count() == 0
