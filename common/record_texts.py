@@ -56,6 +56,10 @@ SENTENCES: Sequence[RecordSentence] = (
         _("The payout to the bank card failed (%(why)s); the loan was cancelled."),
     ),
     sentence(r"The product is no longer offered\.", _("The product is no longer offered.")),
+    sentence(
+        r"The borrower has an overdue installment\.",
+        _("The borrower has an overdue installment."),
+    ),
     sentence(r"The borrower's account is closed\.", _("The borrower's account is closed.")),
     sentence(
         r"The borrower has no bank card to pay out to\.",

@@ -64,6 +64,16 @@ def _available(line: CreditLine) -> Decimal:
     return round_money(line.limit - line.used)  # type: ignore[attr-defined]
 
 
+def borrower_has_overdue(*, borrower: User) -> bool:
+    """Whether any open loan of the borrower has an installment overdue (past its grace:
+    the close marks it so)."""
+    return Installment.objects.filter(
+        loan__borrower=borrower,
+        loan__status=Loan.Status.ACTIVE,
+        status=Installment.Status.OVERDUE,
+    ).exists()
+
+
 def credit_line_available(*, line: CreditLine) -> Decimal:
     """What the borrower can still draw on `line`. Services that decide on a draw call it
     under the line's row lock, so no other draw can change it before they commit."""

@@ -29,6 +29,7 @@ from common.exceptions import DomainError, NotFound
 from common.idempotency import Answer, idempotent
 from common.selectors import business_date_for_money, business_date_get
 from loans.models import Installment, Loan, ProductKind
+from loans.selectors import borrower_has_overdue
 from repayments import selectors
 from repayments.documents import DocumentRefused, document_clean
 from repayments.forms import (
@@ -91,11 +92,14 @@ def _once(
 
 def home_extension(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
     """Home: for each open loan the next payment, what is still owed, and what is
-    overdue (penalty included); no borrowing while anything is overdue."""
+    overdue (penalty included); no "borrow now" while anything is overdue, unless the
+    product lends then (`LoanProduct.lend_while_overdue`)."""
     on = business_date_get()
     standings = [selectors.loan_standing(loan=loan, on=on) for loan in context["loans"]]
     overdue = [standing for standing in standings if standing.is_overdue]
-    return {"standings": standings, "overdue": overdue, "borrowing_blocked": bool(overdue)}
+    # The same test as the services that refuse the new loan (loans.services.quotes).
+    blocked = bool(overdue) or borrower_has_overdue(borrower=request.user)  # type: ignore[arg-type]
+    return {"standings": standings, "overdue": overdue, "borrowing_blocked": blocked}
 
 
 def loan_extension(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:

@@ -81,6 +81,7 @@ class LoanProductAdmin(SimpleHistoryAdmin[LoanProduct]):
                     "draw_step",
                     "max_draw",
                     "max_open_draws",
+                    "lend_while_overdue",
                 ]
             },
         ),

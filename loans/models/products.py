@@ -72,6 +72,12 @@ class LoanProduct(ContractTerms):
     draw_step = MoneyField(_("draw step"), default=Decimal("100.00"))
     max_draw = MoneyField(_("largest draw"), default=Decimal("40000.00"))
     max_open_draws = models.PositiveSmallIntegerField(_("most open draws"), default=20)
+    # Whether a borrower with anything overdue (on any loan) may borrow again.
+    lend_while_overdue = models.BooleanField(
+        _("lend while something is overdue"),
+        default=False,
+        help_text=_("Off: a borrower must pay what is overdue before a new loan."),
+    )
 
     # The most expensive annualized rate (IRR) any draw of this product can have, found by
     # the pricing check when the product was saved: shown as "up to" before a draw exists.

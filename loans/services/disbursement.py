@@ -30,7 +30,7 @@ from loans.models import (
 from loans.pricing import schedule_quote
 from loans.schedule import Installment as ScheduleRow
 from loans.schedule import InterestRate, RepaymentMethod
-from loans.selectors import credit_line_available
+from loans.selectors import borrower_has_overdue, credit_line_available
 from loans.services.quotes import due_date_rule_of, first_due_date_for
 from loans.services.states import (
     FaceCheckPending,
@@ -233,6 +233,8 @@ def _refusal_at_disbursement(
     ).count()
     if open_loans >= product.max_open_draws:
         return "too_many_open_loans", f"{open_loans} open loans: the most this product allows."
+    if not product.lend_while_overdue and borrower_has_overdue(borrower=application.borrower):
+        return "overdue_unpaid", "The borrower has an overdue installment."
     return None
 
 

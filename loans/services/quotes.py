@@ -25,7 +25,7 @@ from loans.schedule import (
     first_due_date_on_repayment_day,
     repayment_day_for_first_draw,
 )
-from loans.selectors import credit_line_available
+from loans.selectors import borrower_has_overdue, credit_line_available
 
 
 def draw_request_validate(
@@ -94,6 +94,11 @@ def draw_request_validate(
             )
             % {"n": open_loans},
             code="too_many_open_loans",
+        )
+    if not product.lend_while_overdue and borrower_has_overdue(borrower=borrower):
+        raise InvalidInput(
+            _("Something is overdue on one of your loans: pay it before you borrow again."),
+            code="overdue_unpaid",
         )
     if term not in product.offered_terms:
         choices = ", ".join(str(t) for t in product.allowed_terms) or (
