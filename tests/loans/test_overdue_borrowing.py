@@ -23,7 +23,7 @@ def _overdue_borrower(business_date):
     loan = disbursed_loan(
         user, product, amount="1000.00", term=5, method=Method.EQUAL_PRINCIPAL, on=business_date
     )
-    first = loan.installments.order_by("number").first()
+    first = loan.installments.order_by("number")[0]
     Installment.objects.filter(pk=first.pk).update(status=Installment.Status.OVERDUE)
     return user, product
 
