@@ -27,6 +27,19 @@ INSERT_ONLY_TABLES = (
     "repayments_overpaymentmovement",
     "repayments_prepaymentevent",
     "repayments_documentaccess",
+    # The audit trail (django-simple-history): who changed what is never rewritten.
+    "accounts_historicalborrowerprofile",
+    "accounts_historicaluser",
+    "accounts_historicaluser_groups",
+    "accounts_historicalgroup",
+    "accounts_historicalgroup_permissions",
+    "loans_historicalloanproduct",
+    "loans_historicalcreditline",
+    "loans_historicalcreditscoringpolicy",
+    "loans_historicalriskrule",
+    "loans_historicalrisksettings",
+    "loans_historicalloanapplication",
+    "repayments_historicalprepaymentapplication",
 )
 
 

@@ -4,6 +4,7 @@ of a membership; visible on the admin's history pages."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -165,3 +166,21 @@ def test_a_loan_application_has_its_history_from_submission(application):  # noq
     _, client = superuser_client()
     page = client.get(reverse("admin:loans_loanapplication_history", args=[loan_application.pk]))
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "accounts_historicaluser",
+        "accounts_historicalgroup_permissions",
+        "loans_historicalriskrule",
+        "loans_historicalloanapplication",
+        "repayments_historicalprepaymentapplication",
+    ],
+)
+def test_the_application_can_neither_rewrite_nor_erase_the_audit_trail(table):
+    with connection.cursor() as cursor:
+        statements = (f"UPDATE {table} SET history_id = history_id", f"DELETE FROM {table}")  # noqa: S608
+        for sql in statements:
+            with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+                cursor.execute(sql)

@@ -155,7 +155,11 @@ def test_a_long_list_is_exported_in_the_background_and_downloaded_by_who_asked(
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:common_exportjob_change", args=[job.pk])
     assert (job.state, job.requested_by, job.file_format) == ("queued", user, "xlsx")
-    assert client.get(response["Location"]).status_code == 200
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    # The page follows the job (static/js/export_progress.js reloads it while it runs).
+    assert 'data-export-state="queued"' in page.content.decode()
+    assert "js/export_progress.js" in page.content.decode()
     download = reverse("admin:common_exportjob_download", args=[job.pk])
     assert client.get(download).status_code == 404  # not written yet
 
