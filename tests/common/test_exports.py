@@ -18,7 +18,7 @@ from accounts.roles import COLLECTIONS, FINANCE
 from common import private_files
 from common.exports import csv_write, export_job_run, xlsx_write
 from common.models import BusinessCalendar, ExportJob
-from repayments.models import OverdueRecord
+from repayments.models import CreditReportRecord, OverdueRecord
 from tests.accounts.factories import UserFactory
 from tests.repayments.factories import bank_borrower, bank_product, disbursed_loan
 
@@ -116,11 +116,11 @@ def test_an_export_needs_the_permission_and_the_lists_view():
     assert collections.post(reverse("admin:loans_loan_export"), {"format": "0"}).status_code == 403
 
 
-def test_overdue_records_export_with_their_filter(loans):
+def test_overdue_and_credit_report_records_export_with_their_filters(loans):
     _, made = loans
     for loan, settled in ((made[0], None), (made[1], dt.date(2024, 3, 1))):
         row = loan.installments.get(number=1)
-        OverdueRecord.objects.create(
+        record = OverdueRecord.objects.create(
             loan=loan,
             installment=row,
             borrower=loan.borrower,
@@ -132,6 +132,13 @@ def test_overdue_records_export_with_their_filter(loans):
             retain_until=settled and settled + dt.timedelta(days=1825),
             created_at=timezone.now(),
         )
+        CreditReportRecord.objects.create(
+            overdue_record=record,
+            borrower=loan.borrower,
+            state="reportable" if settled is None else "pending_notice",
+            notified_on=row.due_date + dt.timedelta(days=2),
+            report_after=row.due_date + dt.timedelta(days=9),
+        )
     _, client = member(FINANCE)
     url = reverse("admin:repayments_overduerecord_export") + "?settled_date__isnull=True"
     response = client.post(url, {"format": "1"})  # XLSX
@@ -139,6 +146,13 @@ def test_overdue_records_export_with_their_filter(loans):
     (rows,) = sheet_rows(response.content).values()
     assert len(rows) == 2
     assert rows[1][0] == str(made[0].public_id)
+
+    url = reverse("admin:repayments_creditreportrecord_export") + "?state__exact=reportable"
+    response = client.post(url, {"format": "0"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Headed and written in the staff's language; only the reportable one.
+    assert rows[0][:3] == ["借款人", "逾期记录", "状态"]
+    assert [row[1:3] for row in rows[1:]] == [[str(made[0].public_id), "待报送"]]
 
 
 def test_a_long_list_is_exported_in_the_background_and_downloaded_by_who_asked(
