@@ -26,6 +26,7 @@ OWN_APPS = (
     "verification",
     "repayments",
     "closing",
+    "backoffice",
 )
 
 MODEL_NAMES = (

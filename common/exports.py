@@ -239,9 +239,7 @@ def export_files_purge(*, before: dt.datetime) -> int:
     deleted = 0
     for job in jobs.iterator():
         private_files.file_delete(job.file_name)
-        ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportJob.State.EXPIRED, file_name=""
-        )
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.EXPIRED, file_name="")
         deleted += 1
     return deleted
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("loans.urls")),
     path("", include("verification.urls")),
     path("", include("notifications.urls")),
+    path("", include("repayments.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     # Django's language switch, remembering a borrower's choice on the account.

@@ -6,6 +6,7 @@ the profile's completion, which grants the credit line (the page itself is rende
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -69,6 +70,20 @@ def calculator(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What other apps add to Home and the loan page: the repayments app (above loans in the
+# import layers, so loans cannot ask it) registers a function per page in its
+# AppConfig.ready; each takes the request and the page's context and returns more context
+# (what is due, the receipts, the prepayment applications).
+PageExtension = Callable[[HttpRequest, dict[str, Any]], dict[str, Any]]
+PAGE_EXTENSIONS: dict[str, list[PageExtension]] = {"home": [], "loan": []}
+
+
+def _extended(page: str, request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    for extension in PAGE_EXTENSIONS[page]:
+        context.update(extension(request, context))
+    return context
+
+
 def _borrower(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # borrower_required guarantees it
@@ -108,19 +123,16 @@ def _line_cards(lines: list[selectors.CreditLineView]) -> list[LineCard]:
 def home(request: HttpRequest) -> HttpResponse:
     borrower = _borrower(request)
     applications = list(selectors.application_list_for_borrower(borrower=borrower)[:5])
-    return render(
-        request,
-        "loans/home.html",
-        {
-            "cards": _line_cards(selectors.credit_lines_for_borrower(borrower=borrower)),
-            "loans": selectors.loan_list_for_borrower(borrower=borrower).filter(
-                status=Loan.Status.ACTIVE
-            ),
-            "applications": applications,
-            "face_checks": selectors.applications_waiting_for_face_check(borrower=borrower),
-            "has_profile": borrower_profile_get(user=borrower) is not None,
-        },
-    )
+    context = {
+        "cards": _line_cards(selectors.credit_lines_for_borrower(borrower=borrower)),
+        "loans": list(
+            selectors.loan_list_for_borrower(borrower=borrower).filter(status=Loan.Status.ACTIVE)
+        ),
+        "applications": applications,
+        "face_checks": selectors.applications_waiting_for_face_check(borrower=borrower),
+        "has_profile": borrower_profile_get(user=borrower) is not None,
+    }
+    return render(request, "loans/home.html", _extended("home", request, context))
 
 
 @borrower_required
@@ -442,9 +454,8 @@ def loan_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if loan.application
         else None
     )
-    return render(
-        request, "loans/loan_detail.html", {"loan": loan, "rows": rows, "contract": contract}
-    )
+    context = {"loan": loan, "rows": rows, "contract": contract}
+    return render(request, "loans/loan_detail.html", _extended("loan", request, context))
 
 
 @sensitive_post_parameters("id_number", "bank_card_number")

@@ -105,6 +105,11 @@ class LoanStanding:
     def is_overdue(self) -> bool:
         return self.due_now.overdue > 0
 
+    @property
+    def penalty(self) -> Decimal:
+        """Penalty and compound interest owed now (only an overdue installment owes them)."""
+        return self.due_now.penalty + self.due_now.compound
+
 
 def loan_standing(*, loan: Loan, on: dt.date) -> LoanStanding:
     rows = core.live_installments(loan)

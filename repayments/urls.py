@@ -1,6 +1,6 @@
 from django.urls import path
 
-from repayments import apis
+from repayments import apis, views
 
 app_name = "repayments"
 
@@ -41,5 +41,28 @@ api_urlpatterns = [
         "prepayment-applications/<uuid:public_id>/cancel/",
         apis.PrepaymentApplicationCancelApi.as_view(),
         name="prepayment-application-cancel",
+    ),
+]
+
+urlpatterns = [
+    path("loans/<uuid:public_id>/pay/", views.pay, name="pay"),
+    path("loans/<uuid:public_id>/payoff/", views.payoff, name="payoff"),
+    path("loans/<uuid:public_id>/refund/", views.refund, name="refund"),
+    path("loans/<uuid:public_id>/prepayment/", views.prepayment, name="prepayment"),
+    path("repayments/<uuid:public_id>/", views.receipt, name="receipt"),
+    path(
+        "prepayment-applications/",
+        views.prepayment_applications,
+        name="prepayment-applications",
+    ),
+    path(
+        "prepayment-applications/<uuid:public_id>/",
+        views.prepayment_application,
+        name="prepayment-application",
+    ),
+    path(
+        "prepayment-applications/<uuid:public_id>/documents/<int:document_id>/",
+        views.prepayment_document,
+        name="prepayment-document",
     ),
 ]

@@ -40,6 +40,8 @@ INSERT_ONLY_TABLES = (
     "loans_historicalrisksettings",
     "loans_historicalloanapplication",
     "repayments_historicalprepaymentapplication",
+    "backoffice_collectionnote",
+    "backoffice_promisetopay",
 )
 
 

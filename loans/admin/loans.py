@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
@@ -91,6 +92,7 @@ class LoanAdmin(ListExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
         "status",
         "start_date",
         "maturity_date",
+        "story_link",
     ]
     list_filter = ["status", "product", "method"]
     search_fields = ["public_id", "borrower__username", "borrower__email"]
@@ -132,6 +134,13 @@ class LoanAdmin(ListExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
             ],
         }
         return TemplateResponse(request, "admin/loans/reconciliation.html", context)
+
+    @admin.display(description=_("whole story"))
+    def story_link(self, loan: Loan) -> str:
+        # The page is the back office's own (every app's records about the loan).
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:loans_loan_story", args=[loan.pk]), _("open")
+        )
 
 
 @admin.register(Installment)

@@ -92,6 +92,12 @@ class Repayment(models.Model):
                 condition=Q(status="pending"),
                 name="repayment_pending",
             ),
+            # Money received per value date (the back office's dashboard and trends).
+            models.Index(
+                fields=["business_date"],
+                condition=Q(status="succeeded"),
+                name="repayment_received_by_date",
+            ),
         ]
 
     def __str__(self) -> str:

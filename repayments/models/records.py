@@ -52,6 +52,12 @@ class OverdueRecord(models.Model):
             models.Index(
                 fields=["loan"], condition=Q(settled_date__isnull=True), name="overdue_open"
             ),
+            # What was settled on a day (the dashboard's overdue trend).
+            models.Index(
+                fields=["settled_date"],
+                condition=Q(settled_date__isnull=False),
+                name="overdue_record_settled",
+            ),
         ]
 
     def __str__(self) -> str:

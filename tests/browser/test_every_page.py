@@ -36,8 +36,14 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import AgreementAcceptance, BiometricConsent
 from loans.models import Loan
 from loans.services import loan_application_refuse, loan_application_submit, payout_send
+from repayments.services import repayment_submit
+from repayments.services.prepayments import (
+    prepayment_application_cancel,
+    prepayment_application_submit,
+)
 from tests.accounts.factories import UserFactory
 from tests.loans.factories import CLIENT, BankProductFactory, MicroProductFactory, borrower
+from tests.repayments.factories import disbursed_loan, documents, pay_rows_on_their_due_dates
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -55,6 +61,7 @@ NOT_PAGES = {
     "accounts:biometric-consent": "a POST of the profile page's consent form",
     "verification:biometric-consent-withdraw": "a POST of the profile page",
     "verification:manual-review": "a POST of the face-check page",
+    "repayments:prepayment-document": "a document's file, downloaded (not a page)",
     "set_language": "a POST: the language switch",
     "javascript-catalog": "the page scripts' translations",
     None: "the site root: a redirect to the calculator",
@@ -108,7 +115,7 @@ def build_world(business_date: dt.date) -> dict[str, Any]:
             accepted_at=timezone.now(),
         )
 
-    def submit(product, amount, term, key):
+    def submit(product, amount, term, key, on=business_date):
         return loan_application_submit(
             borrower=person,
             product=product,
@@ -117,7 +124,7 @@ def build_world(business_date: dt.date) -> dict[str, Any]:
             method=product.default_method,
             idempotency_key=key,
             client=CLIENT,
-            business_date=business_date,
+            business_date=on,
             now=timezone.now(),
             terms_accepted=True,
         ).application
@@ -125,6 +132,7 @@ def build_world(business_date: dt.date) -> dict[str, Any]:
     paid = submit(micro, "3000", 10, "paid")
     loan = Loan.objects.get(application=paid)
     payout_send(payout_id=loan.payout.pk, business_date=business_date, now=timezone.now())
+    repaying = repaying_world(person, micro, bank, business_date, loan, submit)
     waiting = submit(micro, "8000", 5, "waiting")
     assert waiting.status == "face_check_required"
     refused = submit(bank, "50000", 36, "refused")
@@ -135,6 +143,7 @@ def build_world(business_date: dt.date) -> dict[str, Any]:
             code="face_check_failed",
             reason="Face check failed 3 times.",
         )
+    repaying.update(bank_world(person, bank, business_date))
     newcomer = borrower(business_date=business_date, with_profile=False)
     staff = UserFactory.create(is_staff=True, phone="", username="reviewer")
     email_user = UserFactory.create(phone="", username="li@example.com", email="li@example.com")
@@ -146,11 +155,58 @@ def build_world(business_date: dt.date) -> dict[str, Any]:
         "paid": paid,
         "waiting": waiting,
         "refused": refused,
+        **repaying,
         "reset": (
             urlsafe_base64_encode(force_bytes(email_user.pk)),
             default_token_generator.make_token(email_user),
         ),
     }
+
+
+def repaying_world(person, micro, bank, business_date, loan, submit) -> dict[str, Any]:
+    """An older draw with an installment overdue (Home's warning, a payoff quote with
+    penalty) and a payment beyond what is due on today's draw (a receipt, money held)."""
+    drawn = business_date - dt.timedelta(days=52)
+    older_application = submit(micro, "2000", 5, "older", on=drawn)
+    older = Loan.objects.get(application=older_application)
+    payout_send(payout_id=older.payout.pk, business_date=drawn, now=timezone.now())
+    receipt = repayment_submit(
+        borrower=person,
+        loan_public_id=loan.public_id,
+        amount=Decimal("100.00"),
+        idempotency_key="ahead",
+        business_date=business_date,
+        now=timezone.now(),
+    )
+    return {"older": older, "receipt": receipt}
+
+
+def bank_world(person, bank, business_date) -> dict[str, Any]:
+    """A bank loan six months in, every installment paid on time, its seventh due date
+    more than the notice days ahead; a prepayment application made and cancelled."""
+    contract = business_date - dt.timedelta(days=198)
+    bank_loan = disbursed_loan(
+        person, bank, amount="100000", term=36, method="equal_installment", on=contract
+    )
+    pay_rows_on_their_due_dates(bank_loan, through=6)
+    seventh = bank_loan.installments.get(number=7).due_date
+    assert seventh >= business_date + dt.timedelta(days=bank_loan.prepayment_notice_days)
+    application = prepayment_application_submit(
+        borrower=person,
+        loan_public_id=bank_loan.public_id,
+        kind="partial",
+        requested_date=seventh,
+        principal=Decimal("10000.00"),
+        option="keep_term",
+        documents=documents(),
+        idempotency_key="prepay",
+        business_date=business_date,
+        now=timezone.now(),
+    )
+    prepayment_application_cancel(
+        borrower=person, application_id=application.pk, now=timezone.now()
+    )
+    return {"bank_loan": bank_loan, "prepayment": application, "seventh": seventh}
 
 
 def pages(world: dict[str, Any]) -> dict[str | None, list[tuple[str, str, str]]]:
@@ -159,6 +215,12 @@ def pages(world: dict[str, Any]) -> dict[str | None, list[tuple[str, str, str]]]
     paid, waiting, refused, loan = world["paid"], world["waiting"], world["refused"], world["loan"]
     uid, token = world["reset"]
     contract_query = "?product=weili&amount=1000&term=5&method=equal_principal&idempotency_key=k1"
+    older, receipt, prepayment = world["older"], world["receipt"], world["prepayment"]
+    prepayment_url = reverse("repayments:prepayment", args=[world["bank_loan"].public_id])
+    prepayment_query = (
+        f"?kind=partial&requested_date={world['seventh']}&principal=10000.00"
+        "&option=keep_installment&idempotency_key=page-check-key"
+    )
     return {
         "loans:calculator": [("calculator", "anyone", reverse("loans:calculator"))],
         "loans:home": [
@@ -197,10 +259,47 @@ def pages(world: dict[str, Any]) -> dict[str | None, list[tuple[str, str, str]]]
                 reverse("loans:application-contract", args=[paid.public_id]),
             )
         ],
-        "loans:loan": [("loan", "borrower", reverse("loans:loan", args=[loan.public_id]))],
+        "loans:loan": [
+            ("loan", "borrower", reverse("loans:loan", args=[loan.public_id])),
+            ("loan-overdue", "borrower", reverse("loans:loan", args=[older.public_id])),
+            ("loan-bank", "borrower", reverse("loans:loan", args=[world["bank_loan"].public_id])),
+        ],
         "loans:profile": [
             ("profile", "borrower", reverse("loans:profile")),
             ("profile-new", "newcomer", reverse("loans:profile")),
+        ],
+        "repayments:pay": [
+            ("pay", "borrower", reverse("repayments:pay", args=[loan.public_id])),
+            ("pay-overdue", "borrower", reverse("repayments:pay", args=[older.public_id])),
+        ],
+        "repayments:receipt": [
+            ("receipt", "borrower", reverse("repayments:receipt", args=[receipt.public_id]))
+        ],
+        "repayments:payoff": [
+            ("payoff-quote", "borrower", reverse("repayments:payoff", args=[older.public_id])),
+            ("payoff-same-day", "borrower", reverse("repayments:payoff", args=[loan.public_id])),
+        ],
+        "repayments:refund": [
+            ("refund", "borrower", reverse("repayments:refund", args=[loan.public_id]))
+        ],
+        "repayments:prepayment": [
+            ("prepayment", "borrower", prepayment_url),
+            ("prepayment-preview", "borrower", prepayment_url + prepayment_query),
+            (
+                "prepayment-micro",
+                "borrower",
+                reverse("repayments:prepayment", args=[loan.public_id]),
+            ),
+        ],
+        "repayments:prepayment-applications": [
+            ("prepayment-applications", "borrower", reverse("repayments:prepayment-applications"))
+        ],
+        "repayments:prepayment-application": [
+            (
+                "prepayment-application",
+                "borrower",
+                reverse("repayments:prepayment-application", args=[prepayment.public_id]),
+            )
         ],
         "verification:enrol": [("enrol", "borrower", reverse("verification:enrol"))],
         "verification:face-check": [
@@ -348,6 +447,11 @@ def test_every_borrower_page_is_listed():
         "waiting": type("A", (), {"public_id": "00000000-0000-0000-0000-000000000002"})(),
         "refused": type("A", (), {"public_id": "00000000-0000-0000-0000-000000000003"})(),
         "loan": type("L", (), {"public_id": "00000000-0000-0000-0000-000000000004"})(),
+        "older": type("L", (), {"public_id": "00000000-0000-0000-0000-000000000005"})(),
+        "bank_loan": type("L", (), {"public_id": "00000000-0000-0000-0000-000000000006"})(),
+        "receipt": type("R", (), {"public_id": "00000000-0000-0000-0000-000000000007"})(),
+        "prepayment": type("P", (), {"public_id": "00000000-0000-0000-0000-000000000008"})(),
+        "seventh": "2024-05-25",
         "reset": ("MQ", "token"),
     }
     listed = set(pages(world)) | set(NOT_PAGES)
