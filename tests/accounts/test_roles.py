@@ -219,8 +219,12 @@ def test_the_auditor_reads_a_manual_review_but_cannot_decide_it(consenting, busi
 
 
 def test_collections_see_overdue_loans_and_nothing_else():
-    _, client = member(COLLECTIONS)
+    user, client = member(COLLECTIONS)
+    assert user.has_perm("backoffice.add_collectionnote")
+    assert user.has_perm("backoffice.add_promisetopay")
+    assert not user.has_perm("backoffice.change_collectionnote")
     for allowed in (
+        "backoffice.overdueloan",
         "repayments.overduerecord",
         "repayments.creditreportrecord",
         "loans.loan",
