@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from accounts.roles import COLLECTIONS, FINANCE
 from common import private_files
-from common.exports import csv_write, export_job_run, xlsx_write
+from common.exports import csv_write, export_files_purge, export_job_run, xlsx_write
 from common.models import BusinessCalendar, ExportJob
 from repayments.models import CreditReportRecord, OverdueRecord
 from tests.accounts.factories import UserFactory
@@ -240,3 +240,32 @@ def test_a_background_csv_streams_every_row(loans, private_storage):
     assert rows[0][0] == "public id"
     assert {row[0] for row in rows[1:]} == {str(loan.public_id) for loan in made}
     assert job.rows_done == 3
+
+
+def test_export_files_are_deleted_after_their_retention(loans, private_storage):
+    user, client = member(FINANCE)
+
+    def done_job(asked_at):
+        job = ExportJob.objects.create(
+            requested_by=user,
+            model_label="loans.loan",
+            query={},
+            file_format="csv",
+            requested_at=asked_at,
+        )
+        return export_job_run(job_id=job.pk, clock=timezone.now)
+
+    now = timezone.now()
+    old = done_job(now - dt.timedelta(days=8))
+    recent = done_job(now - dt.timedelta(days=1))
+    old_file = old.file_name
+    assert export_files_purge(before=now - dt.timedelta(days=7)) == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.state, old.file_name) == ("expired", "")
+    assert not private_files.private_storage().exists(old_file)
+    assert recent.state == "done"
+    assert private_files.private_storage().exists(recent.file_name)
+    assert client.get(reverse("admin:common_exportjob_download", args=[old.pk])).status_code == 404
+    # Again: nothing more to delete.
+    assert export_files_purge(before=now - dt.timedelta(days=7)) == 0
