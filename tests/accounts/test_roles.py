@@ -278,3 +278,10 @@ def test_only_finance_may_export():
     for role in (REVIEWER, RISK_OFFICER, COLLECTIONS, AUDITOR):
         _, client = member(role)
         assert client.get(reverse("admin:loans_loan_export")).status_code == 403, role.name
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role.name)
+def test_every_role_opens_the_back_offices_first_page(role):
+    demo_data_load(business_date=business_date_get(), now=timezone.now())
+    _, client = member(role)
+    assert client.get(reverse("admin:index")).status_code == 200
