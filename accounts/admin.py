@@ -101,6 +101,16 @@ class BorrowerProfileInline(ReadOnlyAdminMixin, admin.StackedInline[BorrowerProf
 admin.site.unregister(Group)
 
 
+class RoleListFilter(admin.RelatedFieldListFilter):
+    """Filter by group, the roles named in the staff's language."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        return [
+            (pk, gettext(str(name)))
+            for pk, name in super().field_choices(field, request, model_admin)
+        ]
+
+
 @admin.register(Group)
 class GroupAdmin(SimpleHistoryAdmin, BaseGroupAdmin):
     """The roles (accounts/roles.py names them in English; shown in the staff's language),
@@ -136,7 +146,8 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin[User]):
         (_("Contact"), {"fields": ["phone", "public_id"]}),
     ]
     readonly_fields = ["public_id"]
-    history_list_display = ["is_staff", "is_active", "roles_then"]
+    history_list_display = ["roles_then"]
+    list_filter = ["is_staff", "is_superuser", "is_active", ("groups", RoleListFilter)]
 
     @admin.display(description=_("roles"))
     def roles_then(self, record: Any) -> str:

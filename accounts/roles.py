@@ -6,7 +6,8 @@ groups in the database with what is written here, so a change here needs its mig
   reject (maker-checker is the services' rule, not the role's);
 - risk officer: the risk rules and the scoring policy, manual face reviews, the face images
   (the dedicated permission);
-- collections: overdue loans and their overdue and credit-report records;
+- collections: overdue loans and their overdue and credit-report records; contact notes
+  and promises to pay recorded on the collections queue;
 - finance: the ledger and its trial balance, the reconciliation, payouts, repayments and
   refunds, and exports of the lists;
 - auditor: view-only on every model, except credentials (API tokens, sessions, one-time
@@ -92,7 +93,17 @@ COLLECTIONS = Role(
             "loans.loan",
             "loans.installment",
             "repayments.repayment",
+            "backoffice.overdueloan",
+            "backoffice.collectionnote",
+            "backoffice.promisetopay",
         )
+        # The collections queue: record contacts and promises to pay (insert-only rows,
+        # added on the overdue loan's page and by its actions).
+        | {
+            "backoffice.change_overdueloan",
+            "backoffice.add_collectionnote",
+            "backoffice.add_promisetopay",
+        }
     ),
 )
 FINANCE = Role(

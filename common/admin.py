@@ -72,9 +72,18 @@ class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ExportJob]):
         except LookupError:
             return job.model_label
 
+    class Media:
+        js = ["js/export_progress.js"]  # the page reloads while the job runs
+
     @admin.display(description=_("progress"))
     def progress(self, job: ExportJob) -> str:
-        return f"{job.rows_done} / {job.rows_total} ({job.progress_percent}%)"
+        return format_html(
+            '<span data-export-state="{}">{} / {} ({}%)</span>',
+            job.state,
+            job.rows_done,
+            job.rows_total,
+            job.progress_percent,
+        )
 
     @admin.display(description=_("file"))
     def download(self, job: ExportJob) -> str:

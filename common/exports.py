@@ -232,6 +232,18 @@ def _export_write(job: ExportJob, *, sheet_row_limit: int, progress_every: int) 
     return name, written
 
 
+def export_files_purge(*, before: dt.datetime) -> int:
+    """Delete the files of exports asked for before `before` (their rows stay, marked
+    expired, without a file); returns how many files were deleted. Safe to run twice."""
+    jobs = ExportJob.objects.filter(requested_at__lt=before).exclude(file_name="").order_by("pk")
+    deleted = 0
+    for job in jobs.iterator():
+        private_files.file_delete(job.file_name)
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.EXPIRED, file_name="")
+        deleted += 1
+    return deleted
+
+
 def export_job_file(job: ExportJob) -> Iterator[bytes]:
     return private_files.file_read_stream(job.file_name)
 

@@ -2,7 +2,8 @@
 member of staff asked for, with its progress and the finished file in the private store.
 
 Invariants (database):
-- the state is one of queued, running, done, failed;
+- the state is one of queued, running, done, failed, expired (the file deleted after its
+  retention, MICROLEND["EXPORT_RETENTION_DAYS"]);
 - a finished export has its file, its row count and the time it finished;
 - row counts are never negative (the count is taken when the export starts; the rows
   written are what the file holds)."""
@@ -23,6 +24,7 @@ class ExportJob(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")  # the file was deleted after its retention
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
@@ -57,7 +59,7 @@ class ExportJob(models.Model):
         permissions = [("export_records", _("Can export admin lists (CSV, XLSX)"))]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["queued", "running", "done", "failed"]),
+                condition=Q(state__in=["queued", "running", "done", "failed", "expired"]),
                 name="export_state_known",
             ),
             models.CheckConstraint(

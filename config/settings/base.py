@@ -323,6 +323,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 300,
         "options": {"expires": 240},
     },
+    "export-files-purge": {
+        "task": "common.tasks.export_files_purge_task",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
     "face-frames-purge": {
         "task": "verification.tasks.face_frames_purge_task",
         "schedule": 24 * 3600,
@@ -413,6 +418,9 @@ MICROLEND = {
     # An admin list longer than this is exported by a worker (a file to download from the
     # admin's exports when done) rather than in the request.
     "EXPORT_BACKGROUND_ROWS": env.int("MICROLEND_EXPORT_BACKGROUND_ROWS", default=5_000),
+    # Background export files hold borrowers' data: they are deleted this many days after
+    # they were asked for (the job's row stays, without its file).
+    "EXPORT_RETENTION_DAYS": env.int("MICROLEND_EXPORT_RETENTION_DAYS", default=7),
     # The address borrowers reach the pages at, for links in e-mails.
     "SITE_URL": env.str("MICROLEND_SITE_URL", default="")
     or f"http://{env.str('MICROLEND_BIND', default='127.0.0.1:8000')}",

@@ -6,17 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
 from common.admin_exports import ListExportMixin, ListResource
 from common.admin_mixins import ReadOnlyAdminMixin
+from common.selectors import business_date_get
 from ledger.admin import account_name
-from ledger.models import JournalLine
+from ledger.models import Account, JournalLine
 from loans.models import Installment, Loan, Payout
+from loans.reconciliation import ledger_reconcile
 
 
 class InstallmentInline(ReadOnlyAdminMixin, admin.TabularInline[Installment, Loan]):
@@ -97,6 +101,39 @@ class LoanAdmin(ListExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
     date_hierarchy = "start_date"
     inlines = [InstallmentInline, LoanJournalLineInline]
     resource_classes = [LoanResource]
+
+    def get_urls(self) -> list[URLPattern]:
+        reconciliation = path(
+            "reconciliation/",
+            self.admin_site.admin_view(self.reconciliation_view),
+            name="loans_reconciliation",
+        )
+        return [reconciliation, *super().get_urls()]
+
+    def reconciliation_view(self, request: HttpRequest) -> TemplateResponse:
+        """The ledger against the loans, to the fen (loans.reconciliation), for who may
+        see both."""
+        if not (
+            self.has_view_permission(request)
+            and request.user.has_perm("ledger.view_journaltransaction")
+        ):
+            raise PermissionDenied
+        result = ledger_reconcile(business_date=business_date_get())
+        accounts = {a.code: a for a in Account.objects.order_by("code", "pk")}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reconciliation"),
+            "opts": self.model._meta,
+            "reconciliation": result,
+            "lines": [
+                {
+                    "line": line,
+                    "name": account_name(accounts.get(str(line.account)), code=str(line.account)),
+                }
+                for line in result.lines
+            ],
+        }
+        return TemplateResponse(request, "admin/loans/reconciliation.html", context)
 
     @admin.display(description=_("whole story"))
     def story_link(self, loan: Loan) -> str:

@@ -26,6 +26,7 @@ from loans.demo import demo_data_load
 from loans.models import RiskRule
 from repayments.models import PrepaymentApplication
 from tests.accounts.factories import UserFactory
+from tests.pages.language import english_runs, page_text
 from tests.repayments.test_admin import application  # noqa: F401 - a fixture
 from tests.verification.support import waiting_application
 from verification.models import ManualReview
@@ -218,8 +219,12 @@ def test_the_auditor_reads_a_manual_review_but_cannot_decide_it(consenting, busi
 
 
 def test_collections_see_overdue_loans_and_nothing_else():
-    _, client = member(COLLECTIONS)
+    user, client = member(COLLECTIONS)
+    assert user.has_perm("backoffice.add_collectionnote")
+    assert user.has_perm("backoffice.add_promisetopay")
+    assert not user.has_perm("backoffice.change_collectionnote")
     for allowed in (
+        "backoffice.overdueloan",
         "repayments.overduerecord",
         "repayments.creditreportrecord",
         "loans.loan",
@@ -235,6 +240,16 @@ def test_collections_see_overdue_loans_and_nothing_else():
     ):
         assert client.get(changelist(forbidden)).status_code == 403, forbidden
     assert client.get(reverse("admin:ledger_trial_balance")).status_code == 403
+    assert client.get(reverse("admin:loans_reconciliation")).status_code == 403
+
+
+def test_the_reconciliation_speaks_the_staffs_language():
+    demo_data_load(business_date=business_date_get(), now=timezone.now())
+    _, client = member(FINANCE)
+    page = client.get(reverse("admin:loans_reconciliation"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page_text(page.content.decode())
+    assert "总账与贷款一致。" in text
+    assert english_runs(text) == []
 
 
 def test_finance_sees_the_ledger_and_may_export_but_decides_nothing():
@@ -242,6 +257,9 @@ def test_finance_sees_the_ledger_and_may_export_but_decides_nothing():
     for allowed in ("ledger.journaltransaction", "ledger.account", "loans.loan", "loans.payout"):
         assert client.get(changelist(allowed)).status_code == 200, allowed
     assert client.get(reverse("admin:ledger_trial_balance")).status_code == 200
+    reconciliation = client.get(reverse("admin:loans_reconciliation"))
+    assert reconciliation.status_code == 200
+    assert "The ledger agrees with the loans." in reconciliation.content.decode()
     assert client.get(reverse("admin:loans_loan_export")).status_code == 200
     assert user.has_perm("common.export_records")
     for forbidden in (
@@ -260,3 +278,10 @@ def test_only_finance_may_export():
     for role in (REVIEWER, RISK_OFFICER, COLLECTIONS, AUDITOR):
         _, client = member(role)
         assert client.get(reverse("admin:loans_loan_export")).status_code == 403, role.name
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role.name)
+def test_every_role_opens_the_back_offices_first_page(role):
+    demo_data_load(business_date=business_date_get(), now=timezone.now())
+    _, client = member(role)
+    assert client.get(reverse("admin:index")).status_code == 200

@@ -6,7 +6,6 @@ writer starts a new sheet at the sheet row limit."""
 import csv
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -17,9 +16,9 @@ from openpyxl import load_workbook
 
 from accounts.roles import COLLECTIONS, FINANCE
 from common import private_files
-from common.exports import csv_write, export_job_run, xlsx_write
+from common.exports import csv_write, export_files_purge, export_job_run, xlsx_write
 from common.models import BusinessCalendar, ExportJob
-from repayments.models import OverdueRecord
+from repayments.models import CreditReportRecord, OverdueRecord
 from tests.accounts.factories import UserFactory
 from tests.repayments.factories import bank_borrower, bank_product, disbursed_loan
 
@@ -64,15 +63,15 @@ def sheet_rows(data: bytes):
 
 def test_the_xlsx_writer_starts_a_new_sheet_at_the_row_limit(tmp_path):
     path = tmp_path / "out.xlsx"
-    rows = ([n, Decimal(f"{n}.50")] for n in range(1, 6))  # a generator: read once, as it comes
-    written, sheets = xlsx_write(path, ["n", "amount"], rows, sheet_row_limit=3, sheet_title="L")
+    rows = ([n, f"row {n}"] for n in range(1, 6))  # a generator: read once, as it comes
+    written, sheets = xlsx_write(path, ["n", "text"], rows, sheet_row_limit=3, sheet_title="L")
     assert (written, sheets) == (5, 3)
     book = sheet_rows(path.read_bytes())
     assert list(book) == ["L 1", "L 2", "L 3"]
     # Each sheet: the header and at most limit - 1 rows.
-    assert book["L 1"] == [["n", "amount"], [1, 1.5], [2, 2.5]]
-    assert book["L 2"] == [["n", "amount"], [3, 3.5], [4, 4.5]]
-    assert book["L 3"] == [["n", "amount"], [5, 5.5]]
+    assert book["L 1"] == [["n", "text"], [1, "row 1"], [2, "row 2"]]
+    assert book["L 2"] == [["n", "text"], [3, "row 3"], [4, "row 4"]]
+    assert book["L 3"] == [["n", "text"], [5, "row 5"]]
 
 
 def test_an_exact_fit_opens_no_empty_sheet_and_an_empty_list_has_its_header(tmp_path):
@@ -117,11 +116,11 @@ def test_an_export_needs_the_permission_and_the_lists_view():
     assert collections.post(reverse("admin:loans_loan_export"), {"format": "0"}).status_code == 403
 
 
-def test_overdue_records_export_with_their_filter(loans):
+def test_overdue_and_credit_report_records_export_with_their_filters(loans):
     _, made = loans
     for loan, settled in ((made[0], None), (made[1], dt.date(2024, 3, 1))):
         row = loan.installments.get(number=1)
-        OverdueRecord.objects.create(
+        record = OverdueRecord.objects.create(
             loan=loan,
             installment=row,
             borrower=loan.borrower,
@@ -133,6 +132,13 @@ def test_overdue_records_export_with_their_filter(loans):
             retain_until=settled and settled + dt.timedelta(days=1825),
             created_at=timezone.now(),
         )
+        CreditReportRecord.objects.create(
+            overdue_record=record,
+            borrower=loan.borrower,
+            state="reportable" if settled is None else "pending_notice",
+            notified_on=row.due_date + dt.timedelta(days=2),
+            report_after=row.due_date + dt.timedelta(days=9),
+        )
     _, client = member(FINANCE)
     url = reverse("admin:repayments_overduerecord_export") + "?settled_date__isnull=True"
     response = client.post(url, {"format": "1"})  # XLSX
@@ -140,6 +146,13 @@ def test_overdue_records_export_with_their_filter(loans):
     (rows,) = sheet_rows(response.content).values()
     assert len(rows) == 2
     assert rows[1][0] == str(made[0].public_id)
+
+    url = reverse("admin:repayments_creditreportrecord_export") + "?state__exact=reportable"
+    response = client.post(url, {"format": "0"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Headed and written in the staff's language; only the reportable one.
+    assert rows[0][:3] == ["借款人", "逾期记录", "状态"]
+    assert [row[1:3] for row in rows[1:]] == [[str(made[0].public_id), "待报送"]]
 
 
 def test_a_long_list_is_exported_in_the_background_and_downloaded_by_who_asked(
@@ -156,7 +169,11 @@ def test_a_long_list_is_exported_in_the_background_and_downloaded_by_who_asked(
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:common_exportjob_change", args=[job.pk])
     assert (job.state, job.requested_by, job.file_format) == ("queued", user, "xlsx")
-    assert client.get(response["Location"]).status_code == 200
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    # The page follows the job (static/js/export_progress.js reloads it while it runs).
+    assert 'data-export-state="queued"' in page.content.decode()
+    assert "js/export_progress.js" in page.content.decode()
     download = reverse("admin:common_exportjob_download", args=[job.pk])
     assert client.get(download).status_code == 404  # not written yet
 
@@ -223,3 +240,32 @@ def test_a_background_csv_streams_every_row(loans, private_storage):
     assert rows[0][0] == "public id"
     assert {row[0] for row in rows[1:]} == {str(loan.public_id) for loan in made}
     assert job.rows_done == 3
+
+
+def test_export_files_are_deleted_after_their_retention(loans, private_storage):
+    user, client = member(FINANCE)
+
+    def done_job(asked_at):
+        job = ExportJob.objects.create(
+            requested_by=user,
+            model_label="loans.loan",
+            query={},
+            file_format="csv",
+            requested_at=asked_at,
+        )
+        return export_job_run(job_id=job.pk, clock=timezone.now)
+
+    now = timezone.now()
+    old = done_job(now - dt.timedelta(days=8))
+    recent = done_job(now - dt.timedelta(days=1))
+    old_file = old.file_name
+    assert export_files_purge(before=now - dt.timedelta(days=7)) == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.state, old.file_name) == ("expired", "")
+    assert not private_files.private_storage().exists(old_file)
+    assert recent.state == "done"
+    assert private_files.private_storage().exists(recent.file_name)
+    assert client.get(reverse("admin:common_exportjob_download", args=[old.pk])).status_code == 404
+    # Again: nothing more to delete.
+    assert export_files_purge(before=now - dt.timedelta(days=7)) == 0
