@@ -84,11 +84,17 @@ def _copy_sql(
     return ", ".join(columns), ", ".join(values)
 
 
+def _one(conn: psycopg.Connection[Any], sql: str) -> Any:
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return row[0]
+
+
 def build_book(loans: int) -> dict[str, Any]:
     began = time.perf_counter()
     with psycopg.connect(host=HOST, user=OWNER, dbname=DB, autocommit=True) as conn:
-        (on,) = conn.execute('SELECT "current_date" FROM common_businesscalendar').fetchone()
-        (template,) = conn.execute("SELECT min(id) FROM loans_loan").fetchone()
+        on = _one(conn, 'SELECT "current_date" FROM common_businesscalendar')
+        template = _one(conn, "SELECT min(id) FROM loans_loan")
         status = (
             "CASE WHEN g %% 100 = 0 THEN 'cancelled' WHEN g %% 10 = 0 THEN 'settled' "
             "ELSE 'active' END"
@@ -192,7 +198,7 @@ def build_book(loans: int) -> dict[str, Any]:
         )
         conn.execute("VACUUM ANALYZE")
         counts = {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            table: _one(conn, f"SELECT count(*) FROM {table}")  # noqa: S608
             for table in (
                 "loans_loan",
                 "loans_installment",
