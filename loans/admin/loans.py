@@ -69,6 +69,7 @@ class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
     ordering = ["-start_date", "-pk"]
     date_hierarchy = "start_date"
     inlines = [InstallmentInline, LoanJournalLineInline]
+    readonly_fields = ["story_link"]
 
     @admin.display(description=_("whole story"))
     def story_link(self, loan: Loan) -> str:
