@@ -38,6 +38,7 @@ from backoffice.services import (
     promise_to_pay_record,
 )
 from common.exceptions import DomainError
+from common.forms import DecimalInputField
 from common.selectors import business_date_get
 from loans.models import Loan
 
@@ -91,6 +92,9 @@ class CollectionNoteForm(forms.ModelForm[CollectionNote]):
 
 
 class PromiseToPayForm(forms.ModelForm[PromiseToPay]):
+    # Read by the same rules as every amount typed in (ASCII digits, two places at most).
+    amount = DecimalInputField(label=_("amount promised"))
+
     class Meta:
         model = PromiseToPay
         fields = ["amount", "promised_date", "note"]

@@ -52,7 +52,9 @@ def _amount_label(value: Decimal) -> str:
         return f"{(value / 1_000_000).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}M"
     if value >= 10_000:
         return f"{(value / 1_000).quantize(Decimal(1), rounding=ROUND_HALF_UP)}k"
-    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):,}"
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP).normalize():f}"
 
 
 def _y(value: Decimal, top: Decimal) -> int:

@@ -28,6 +28,11 @@ _ID = r"[0-9a-f-]{36}"
 _ANY = r".+?"
 
 SENTENCES: Sequence[RecordSentence] = (
+    # ledger: the funding of the lending capital
+    sentence(
+        r"Lending capital paid into the settlement account",
+        _("Lending capital paid into the settlement account"),
+    ),
     # loans: application events and refusals
     sentence(r"Submitted by the borrower\.", _("Submitted by the borrower.")),
     sentence(r"Cancelled by the borrower\.", _("Cancelled by the borrower.")),

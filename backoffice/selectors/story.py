@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, Sum
+from django.utils.translation import gettext
 
 from accounts.identity import phone_mask
 from backoffice.models import CollectionNote, PromiseToPay
 from closing.models import CloseFailure
+from common.money import RateField, round_rate
 from ledger.models import JournalLine
 from loans.models import ApplicationEvent, Installment, Loan, ScheduleVersion
-from loans.models.terms import CONTRACT_TERM_FIELDS
+from loans.models.terms import CONTRACT_TERM_FIELDS, AllocationTarget
 from notifications.models import Notification
 from repayments.models import (
     Allocation,
@@ -79,6 +81,34 @@ class LoanStory:
     promises: list[PromiseToPay]
 
 
+def _term_shown(loan: Loan, name: str, model_field: Any) -> Any:
+    """A contract term as staff read it: rates as percentages, the repayment order and
+    choices by their names, yes or no."""
+    value = getattr(loan, name)
+    display = getattr(loan, f"get_{name}_display", None)
+    if display is not None:
+        return display()
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(model_field, RateField) and name != "penalty_rate_multiplier":
+        places = 4 if name == "daily_rate" else 2
+        return f"{round_rate(value * 100, places)}%"
+    if name == "repayment_allocation_order":
+        return " → ".join(_choice_label(AllocationTarget, code) for code in value)
+    if name == "prepayment_fee_percents":
+        return " / ".join(f"{percent}%" for percent in value) or "–"
+    return value
+
+
+def _choice_label(choices: Any, code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
 def _mask_name(name: str) -> str:
     """The surname and a star per other character: 张**."""
     return f"{name[:1]}{'*' * (len(name) - 1)}" if name else ""
@@ -122,9 +152,8 @@ def loan_story_get(*, loan_id: int) -> LoanStory | None:
     terms = []
     for name in (*LOAN_TERM_FIELDS, *CONTRACT_TERM_FIELDS):
         model_field = Loan._meta.get_field(name)
-        display = getattr(loan, f"get_{name}_display", None)
         label = str(getattr(model_field, "verbose_name", name))
-        terms.append((label, display() if display else getattr(loan, name)))
+        terms.append((label, _term_shown(loan, name, model_field)))
 
     versions = list(
         ScheduleVersion.objects.filter(loan=loan)

@@ -101,6 +101,7 @@ class LoanAdmin(ListExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Loan]):
     date_hierarchy = "start_date"
     inlines = [InstallmentInline, LoanJournalLineInline]
     resource_classes = [LoanResource]
+    readonly_fields = ["story_link"]
 
     def get_urls(self) -> list[URLPattern]:
         reconciliation = path(

@@ -97,8 +97,8 @@ def face_attempts(loan: Loan, results: list[str]) -> None:
         )
 
 
-def refused_for_identity(on: dt.date, code: str = "face_check_failed"):
-    """An application held for a face check and refused (the face gate's codes)."""
+def face_check_waiting(on: dt.date):
+    """An application the risk rules sent to a face check."""
     RiskRule.objects.filter(code="first_loan").update(enabled=True, weight=1000)
     product = MicroProductFactory.create()
     user = borrower(business_date=on)
@@ -116,6 +116,12 @@ def refused_for_identity(on: dt.date, code: str = "face_check_failed"):
     ).application
     assert application.status == ApplicationStatus.FACE_CHECK_REQUIRED
     RiskRule.objects.filter(code="first_loan").update(enabled=False)
+    return application
+
+
+def refused_for_identity(on: dt.date, code: str = "face_check_failed"):
+    """An application held for a face check and refused (the face gate's codes)."""
+    application = face_check_waiting(on)
     return loan_application_refuse(
         application_id=application.pk, now=timezone.now(), code=code, reason="Face check failed."
     )

@@ -219,6 +219,22 @@ def test_a_bad_promise_on_the_page_is_shown_and_nothing_is_stored(admin_client, 
     assert not PromiseToPay.objects.exists()
 
 
+def test_an_amount_in_full_width_digits_is_refused_on_the_page(admin_client, overdue):
+    url = f"/admin/backoffice/overdueloan/{overdue.pk}/change/"
+    response = admin_client.post(
+        url,
+        _inline_post(
+            promise={
+                "amount": "\uff18\uff10\uff10.00",  # full-width 800
+                "promised_date": "2024-05-14",
+            }
+        ),
+    )
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert not PromiseToPay.objects.exists()
+
+
 def test_a_round_of_calls_is_recorded_for_the_selected_loans(admin_client, business_date):
     loans = [f.micro_loan("1000.00", business_date - days(40)) for _ in range(2)]
     for loan in loans:

@@ -34,7 +34,7 @@ def test_the_dashboard_adds_up_the_hand_built_book(business_date, django_assert_
     f.prepayment_waiting(book.dpd_30, on)
     f.close_failed(book.dpd_90, on)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         board = dashboard_get(business_date=on, now=timezone.now())
 
     assert board.business_date == on

@@ -114,3 +114,5 @@ def test_the_loan_list_links_to_the_story(admin_client, business_date):
     loan = f.micro_loan("1000.00", business_date)
     html = admin_client.get("/admin/loans/loan/").content.decode()
     assert f"/admin/loans/loan/{loan.pk}/story/" in html
+    html = admin_client.get(f"/admin/loans/loan/{loan.pk}/change/").content.decode()
+    assert f"/admin/loans/loan/{loan.pk}/story/" in html
