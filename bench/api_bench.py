@@ -184,7 +184,7 @@ def reconcile() -> dict[str, Any]:
         "from loans.reconciliation import ledger_reconcile;"
         "from repayments.models import Repayment;"
         "r = ledger_reconcile(business_date=business_date_get());"
-        "print(json.dumps({'clean': r.is_clean(),"
+        "print(json.dumps({'clean': r.is_clean,"
         " 'repayments': Repayment.objects.filter(status='succeeded').count()}))"
     )
     done = subprocess.run(
