@@ -272,8 +272,13 @@ class Installment(models.Model):
                 ),
                 name="installment_accrual_spans",
             ),
+            # A period has at least one day, but for a draw paid off on the first day of a
+            # period whose earlier rows are all paid: its payoff row is due that same day
+            # and owes no interest (repayments.services.payoff).
             models.CheckConstraint(
-                condition=Q(due_date__gt=F("period_start_date")), name="installment_dates_ordered"
+                condition=Q(due_date__gt=F("period_start_date"))
+                | Q(due_date=F("period_start_date"), interest=0),
+                name="installment_dates_ordered",
             ),
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(paid_date__isnull=False),

@@ -134,7 +134,11 @@ class InstallmentAccrual:
     )
 
     def __post_init__(self) -> None:
-        if self.due_date <= self.period_start_date:
+        # A period ends after it starts, but for a payoff row due on the day its period
+        # starts, which owes no interest (the installment table's constraint says the same).
+        if self.due_date < self.period_start_date or (
+            self.due_date == self.period_start_date and self.interest != 0
+        ):
             raise ScheduleError("A period must end after it starts.", "installment_dates")
         start = self.interest_start
         if not self.period_start_date <= start <= self.due_date:

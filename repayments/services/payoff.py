@@ -68,19 +68,24 @@ def payoff_restructure(
     future = [row for row in rows if row.period_start_date >= on]
     if not running and not future:
         return rows
-    target = (
-        running[0]
-        if running
-        else max(
-            (row for row in rows if row.due_date <= on), key=lambda row: (row.due_date, row.number)
-        )
-    )
     terms = accrual_terms_of(loan)
-    interest = (
-        interest_owed_on(terms, InstallmentAccrual.from_row(target), on)
-        if running
-        else target.interest
-    )
+    due_rows = [row for row in rows if row.due_date <= on]
+    if running:
+        # The period under way ends today, with its interest to today.
+        target = running[0]
+        interest = interest_owed_on(terms, InstallmentAccrual.from_row(target), on)
+        due = on
+    elif due_rows:
+        # Paid off on a due date: that row keeps its interest and takes the rest.
+        target = max(due_rows, key=lambda row: (row.due_date, row.number))
+        interest = target.interest
+        due = target.due_date
+    else:
+        # Every earlier row is paid and the next period starts today: nothing has accrued
+        # in it, so the payoff row is due today and owes no interest.
+        target = min(future, key=lambda row: (row.due_date, row.number))
+        interest = interest_owed_on(terms, InstallmentAccrual.from_row(target), on)
+        due = on
     version = ScheduleVersion.objects.create(
         loan=loan,
         number=(
@@ -95,11 +100,10 @@ def payoff_restructure(
         note="The draw was paid off.",
         created_at=now,
     )
-    replaced = [target, *future]
+    replaced = [target, *(row for row in future if row is not target)]
     Installment.objects.filter(pk__in=[row.pk for row in replaced]).update(
         status=Installment.Status.SUPERSEDED, accruing=False
     )
-    due = on if running else target.due_date
     payoff_row = Installment.objects.create(
         loan=loan,
         schedule_version=version,

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from common.models import BusinessCalendar
@@ -290,3 +291,103 @@ def test_prepayment_application_through_the_api(db):
     stranger = client_for(borrower(business_date=contract))
     assert stranger.get(f"/api/v1/prepayment-applications/{application['id']}/").status_code == 404
     assert PrepaymentApplication.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payoff_racing_an_installment_repayment_leaves_a_consistent_loan():
+    """The installment due today and the whole payoff, sent at the same moment, on several
+    draws: whichever the loan's lock takes first wins. The other is refused against the
+    changed loan, or (a payoff whose amount was checked before and whose charge is recorded
+    after) still pays the draw off, with what is left over held for a refund. Either way the
+    loan is consistent and the ledger agrees with the loans to the fen; the days before are
+    closed by the close of business, so the ledger has recognised the interest."""
+    from closing.services import business_days_close_until
+    from loans.reconciliation import ledger_reconcile
+    from repayments.models import Allocation, OverpaymentBalance
+    from tests.conftest import _ensure_reference_data
+
+    _ensure_reference_data()
+    product = MicroProductFactory.create()
+    set_business_date(DRAWN)
+    loans = []
+    for n in range(4):
+        user = borrower(business_date=DRAWN)
+        loans.append(
+            disbursed_loan(
+                user,
+                product,
+                amount="10000",
+                term=10,
+                method="equal_principal",
+                on=DRAWN,
+                key=f"race-{n}",
+            )
+        )
+    on = dt.date(2024, 4, 10)
+    business_days_close_until(until=on - dt.timedelta(days=1), now=timezone.now())
+    assert BusinessCalendar.objects.get(pk=1).current_date == on
+
+    seen: set[tuple[int, int]] = set()
+    for loan in loans:
+        user = loan.borrower
+        barrier = threading.Barrier(2)
+        statuses: dict[str, object] = {}
+
+        def send(name, path, amount, loan=loan, user=user, barrier=barrier, statuses=statuses):
+            try:
+                client = Client()
+                client.force_login(user)
+                barrier.wait()
+                response = client.post(
+                    f"/api/v1/loans/{loan.public_id}/{path}/",
+                    data=json.dumps({"amount": amount}),
+                    content_type="application/json",
+                    HTTP_IDEMPOTENCY_KEY=f"{name}-{loan.pk}",
+                )
+                statuses[name] = response.status_code
+            except Exception as exc:  # inspected below
+                statuses[name] = exc
+            finally:
+                connection.close()
+
+        threads = [
+            threading.Thread(target=send, args=("installment", "repayments", "1155.00")),
+            threading.Thread(target=send, args=("payoff", "payoff", "10155.00")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert all(isinstance(code, int) and code < 500 for code in statuses.values()), statuses
+        assert 201 in statuses.values(), statuses
+        seen.add((statuses["installment"], statuses["payoff"]))  # type: ignore[arg-type]
+
+        loan.refresh_from_db()
+        paid = Repayment.objects.filter(loan=loan, status=Repayment.Status.SUCCEEDED)
+        assert paid.count() == sum(code == 201 for code in statuses.values())
+        allocated = sum((a.amount for a in Allocation.objects.filter(repayment__loan=loan)), D(0))
+        received = sum((r.amount for r in paid), D(0))
+        held = OverpaymentBalance.objects.filter(loan=loan).values_list("amount", flat=True)
+        assert received == allocated + sum(held, D(0))
+        principal_paid = sum(
+            (
+                a.amount
+                for a in Allocation.objects.filter(repayment__loan=loan, component="principal")
+            ),
+            D("0"),
+        )
+        assert loan.principal_outstanding == D("10000.00") - principal_paid
+        if statuses["payoff"] == 201:
+            assert loan.status == Loan.Status.SETTLED
+            assert loan.principal_outstanding == D("0.00")
+        else:
+            assert loan.status == Loan.Status.ACTIVE
+            assert loan.principal_outstanding == D("9000.00")
+            assert loan.installments.get(number=1).status == "paid"
+        reconciliation = ledger_reconcile(business_date=on)
+        assert reconciliation.is_clean, [
+            (str(line.account), line.ledger, line.derived)
+            for line in reconciliation.lines
+            if line.ledger != line.derived
+        ]
+    assert seen

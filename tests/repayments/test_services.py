@@ -288,3 +288,47 @@ def test_amounts_that_are_not_money_or_above_what_is_owed_are_refused(loan):
             pay(loan, amount, on, key=f"bad-{amount}")
         assert caught.value.code == code
     assert (Repayment.objects.count(), Allocation.objects.count()) == before
+
+
+def test_a_payoff_charged_after_the_installment_due_today_was_paid_settles_the_draw(loan):
+    """The payoff's amount was checked against today's quote (10,155.00: principal and 31
+    days' interest); before its charge is recorded, the installment due today is paid
+    (1,155.00). The charge still pays the draw off: the rest of the principal with no
+    interest (the next period starts today), and what is left over is held for a refund."""
+    on = dt.date(2024, 4, 10)
+    now = timezone.now()
+    assert payoff_quote(loan=loan, business_date=on).total == D("10155.00")
+    pending = repayment_request(
+        borrower=loan.borrower,
+        loan=loan,
+        kind=Repayment.Kind.PAYOFF,
+        amount=D("10155.00"),
+        idempotency_key="payoff",
+        business_date=on,
+        now=now,
+    )
+    repayment_submit(
+        borrower=loan.borrower,
+        loan_public_id=loan.public_id,
+        amount=D("1155.00"),
+        idempotency_key="installment",
+        business_date=on,
+        now=now,
+    )
+    settled = repayment_settle(
+        repayment_id=pending.pk,
+        result=GatewayResult(outcome=GatewayOutcome.SUCCEEDED, reference="gw-payoff"),
+        gateway_name="test",
+        business_date=on,
+        now=now,
+    )
+    assert settled.status == Repayment.Status.SUCCEEDED
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.SETTLED
+    assert loan.principal_outstanding == D("0.00")
+    payoff_row = loan.installments.exclude(status=Installment.Status.SUPERSEDED).get(number=2)
+    assert (payoff_row.period_start_date, payoff_row.due_date) == (on, on)
+    assert (payoff_row.principal, payoff_row.interest) == (D("9000.00"), D("0.00"))
+    assert OverpaymentBalance.objects.get(loan=loan).amount == D("1155.00")
+    assert sum(a.amount for a in settled.allocations.all()) == D("9000.00")
+    assert trial_balance().is_balanced
