@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.identity import phone_mask
 from accounts.models import User
 from backoffice.models import CollectionNote, OverdueLoan, PromiseToPay
-from backoffice.selectors.collections import promise_states
+from backoffice.selectors.collections import PromiseState, promise_states
 from backoffice.selectors.dashboard import BUCKETS
 from backoffice.services import (
     collection_note_check,
@@ -142,12 +142,17 @@ class PromiseToPayInline(_AddOnlyInline):
     fields = ["created_at", "amount", "promised_date", "note", "state", "author"]
     readonly_fields = ["created_at", "state", "author"]
     ordering = ["created_at", "pk"]
+    _states: dict[int, PromiseState] | None = None
 
     @admin.display(description=_("kept?"))
     def state(self, promise: PromiseToPay | None) -> str:
         if promise is None or promise.pk is None:
             return ""
-        states = promise_states([promise], on=business_date_get())
+        # Inline instances are made per request: the loan's promises are read once.
+        states = self._states
+        if states is None:
+            promises = list(PromiseToPay.objects.filter(loan_id=promise.loan_id))
+            states = self._states = promise_states(promises, on=business_date_get())
         return str(states[promise.pk].label)
 
 

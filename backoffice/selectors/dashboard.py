@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
@@ -126,7 +126,7 @@ def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     """part / whole as a fraction with 6 places (0.012345 = 1.23%), None without a whole."""
     if not whole:
         return None
-    return (part / whole).quantize(Decimal("0.000001"))
+    return (part / whole).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def _scalars(*, on: dt.date, since: dt.datetime) -> dict[str, int | str]:

@@ -252,3 +252,25 @@ def test_a_round_of_calls_is_recorded_for_the_selected_loans(admin_client, busin
 def test_staff_without_the_permission_cannot_open_the_queue(client, overdue):
     client.force_login(f.staff_member())
     assert client.get("/admin/backoffice/overdueloan/").status_code == 403
+
+
+def test_the_queues_queries_do_not_grow_with_its_rows(admin_client, business_date):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = f.staff_member()
+    first = f.micro_loan("1000.00", business_date - days(40))
+    f.age(first, on=business_date, days_past_due=20)
+    _note(first, staff, business_date)
+    admin_client.get("/admin/backoffice/overdueloan/")
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get("/admin/backoffice/overdueloan/")
+    for _ in range(3):
+        loan = f.micro_loan("1000.00", business_date - days(40))
+        f.age(loan, on=business_date, days_past_due=50)
+        _note(loan, staff, business_date)
+        _promise(loan, staff, business_date)
+    with CaptureQueriesContext(connection) as four:
+        html = admin_client.get("/admin/backoffice/overdueloan/").content.decode()
+    assert html.count('class="field-days_past_due"') == 4
+    assert len(four) == len(one)

@@ -147,3 +147,23 @@ def test_staff_without_the_loans_permission_see_only_the_app_list(client, busine
     page = client.get("/admin/")
     assert page.status_code == 200
     assert 'id="dashboard"' not in page.content.decode()
+
+
+def test_the_dashboard_and_the_story_keep_the_content_security_policy(admin_client, business_date):
+    from tests.test_production import _HANDLER, _INLINE_SCRIPT, _STYLE
+
+    book = f.hand_built_book(business_date)
+    pages = {
+        "/admin/": ('id="dashboard"', "</section>"),
+        f"/admin/loans/loan/{book.dpd_30.pk}/story/": ('class="story"', "</body>"),
+    }
+    for url, (start, end) in pages.items():
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
+        html = response.content.decode()
+        assert not _INLINE_SCRIPT.search(html), url
+        assert not _HANDLER.search(html), url
+        # The charts are styled by class from the static sheet, never inline.
+        ours = html[html.index(start) : html.index(end)]
+        assert not _STYLE.search(ours), url
