@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('loans', '0008_application_history'),
+        ("loans", "0008_application_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalloanproduct',
-            name='lend_while_overdue',
-            field=models.BooleanField(default=False, help_text='Off: a borrower must pay what is overdue before a new loan.', verbose_name='lend while something is overdue'),
+            model_name="historicalloanproduct",
+            name="lend_while_overdue",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="Off: a borrower must pay what is overdue before a new loan.",
+                verbose_name="lend while something is overdue",
+            ),
         ),
         migrations.AddField(
-            model_name='loanproduct',
-            name='lend_while_overdue',
-            field=models.BooleanField(default=False, help_text='Off: a borrower must pay what is overdue before a new loan.', verbose_name='lend while something is overdue'),
+            model_name="loanproduct",
+            name="lend_while_overdue",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="Off: a borrower must pay what is overdue before a new loan.",
+                verbose_name="lend while something is overdue",
+            ),
         ),
     ]

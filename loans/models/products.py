@@ -76,6 +76,7 @@ class LoanProduct(ContractTerms):
     lend_while_overdue = models.BooleanField(
         _("lend while something is overdue"),
         default=False,
+        db_default=False,
         help_text=_("Off: a borrower must pay what is overdue before a new loan."),
     )
 
