@@ -320,7 +320,12 @@ def main() -> None:
     db = args.database
     n = args.loans
     small = args.small or max(1000, n // 10)
-    figures: dict[str, Any] = {"loans": n, "business_date": str(DAY)}
+    figures: dict[str, Any] = {
+        "loans": n,
+        "business_date": str(DAY),
+        "measured_at": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}",
+        "load_average_start": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
 
     figures["book"] = close_book.book_copy(db, loans=n, log=log)
     figures["postgresql"] = pg_settings(db)

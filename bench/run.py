@@ -4,6 +4,10 @@ Each benchmark is compared with a baseline measured in the same run (ratios are 
 meaningful on a shared, noisy machine); the machine, the command and the date are recorded.
 
     python bench/run.py [--quick]   # --quick: fewer pairs and runs, for a smoke test
+    python bench/run.py --only close  # only the close of business, its section replaced
+
+The close of business runs on a book of BENCH_CLOSE_N loans (default 1,000,000; 100,000
+with --quick).
 """
 
 from __future__ import annotations
@@ -107,13 +111,183 @@ def _second_face_note(face: dict[str, Any]) -> list[str]:
     ]
 
 
+def _postgresql_version() -> str:
+    done = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "microlend_owner",
+            "-d",
+            "postgres",
+            "-Atc",
+            "SHOW server_version",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def _close_run(quick: bool) -> dict[str, Any]:
+    loans = os.environ.get("BENCH_CLOSE_N", "100000" if quick else "1000000")
+    return json.loads(_run(["bench/close_bench.py", "--loans", loans]))  # type: ignore[no-any-return]
+
+
+def _ms(value: float) -> str:  # float-ok: seconds for display
+    return f"{value / 1000:.2f} s"
+
+
+def _close_section(close: dict[str, Any], machine: dict[str, str], command: str) -> list[str]:
+    """The close of business (bench/close_bench.py), from its JSON."""
+    book = close["book"]
+    run = close["close"]
+    steps = [step for step in run["steps"] if step["date"] == close["business_date"]]
+    pg = close["postgresql"]
+    lines = [
+        CLOSE_HEADING,
+        "",
+        f"Measured {close['measured_at']} UTC, commit `{machine['commit']}`, `{command}` "
+        f"(`BENCH_CLOSE_N={close['loans']}`); {machine['cores']} cores "
+        f"({machine['cpu']}), {machine['memory']} RAM, PostgreSQL {pg['server_version']} on the "
+        f"same machine; load average at start {close['load_average_start']} (shared: "
+        "compare the ratios, each measured in the same run).",
+        "",
+        f"The book (`bench/close_book.py`, `bench/close_book.sql`): {book['loans']:,} open loans "
+        f"({book['micro_loans']:,} micro-loans of 5, 10 and 20 periods, the rest bank loans "
+        f"of 12-60 months, {book['loans_of_360_months']:,} of 360), {book['installments']:,} "
+        f"installments ({book['installments_paid']:,} paid, {book['installments_overdue']:,} "
+        f"overdue, {book['installments_due']:,} due), drawn {book['first_draw']} to "
+        f"{book['last_draw']}; loans overdue by aging bucket "
+        + ", ".join(f"{k}: {v:,}" for k, v in book["loans_overdue_by_aging_bucket"].items())
+        + f"; {book['installments_due_on_day']:,} installments due on the day closed "
+        f"({close['business_date']}), {book['installments_due_next_day']:,} on the next; "
+        f"{book['journal_transactions']:,} journal transactions. Built in "
+        f"{book.get('build_total_s', '(template reused)')} s once, then copied from its "
+        f"template database for each measurement ({book['copy_s']} s).",
+        "",
+        "| Figure | Value |",
+        "| --- | --- |",
+        f"| One close of the day, every step and posting (`business_day_close`) | "
+        f"**{run['wall_s']} s**, {close['loans_per_s']:,} loans/s |",
+        f"| Ledger reconciliation after it (`ledger_reconcile`) | "
+        f"{'clean' if run['reconciliation_clean'] else '**NOT CLEAN**'} ({run['reconcile_s']} s) |",
+        f"| Peak RSS of the closing process | {run['peak_rss_mb']} MB |",
+    ]
+    if "floor" in close:
+        lines.append(
+            f"| Floor: the bare statements (`bench/close_floor.sql`), whole book, no framework | "
+            f"{close['floor']['wall_s']} s; close / floor **{close['ratio_close_to_floor']}x** "
+            f"(the `loans` step alone {close['ratio_loans_step_to_floor']}x) |"
+        )
+    if "orm" in close:
+        orm = close["orm"]
+        lines.append(
+            f"| Per-loan ORM loop (`closing/python.py`) on the first {orm['sample']:,} loans | "
+            f"{orm['orm']['s']} s ({orm['orm_per_loan_us']:,} µs/loan) against "
+            f"{orm['close_per_loan_us']} µs/loan for the close: **{orm['ratio_orm_to_close']}x**; "
+            f"the set-based statements on the same loans {orm['sql']['s']} s ({orm['ratio']}x); "
+            f"same totals and counts: {'yes' if orm['same_figures'] else '**no**'} |"
+        )
+    if "workers" in close:
+        workers = close["workers"]
+        lines.append(
+            f"| Celery workers (`MICROLEND_CLOSE_WORKERS=celery`): 1 process / 2 processes | "
+            f"{workers['one_s']} s / {workers['two_s']} s (`loans` step "
+            f"{workers['loans_step_one_s']} / {workers['loans_step_two_s']} s): "
+            f"{workers['speedup']}x; reconciliation "
+            f"{'clean' if workers['reconciliation_clean'] else '**NOT CLEAN**'} |"
+        )
+    if "memory" in close:
+        memory = close["memory"]
+        lines.append(
+            f"| Peak RSS at N = {memory['n_small']:,} / N = {memory['n_large']:,} | "
+            f"{memory['peak_rss_mb_small']} MB / {memory['peak_rss_mb_large']} MB |"
+        )
+    if "catch_up" in close:
+        catch_up = close["catch_up"]
+        lines.append(
+            f"| Three missed days (`--until`), against one | {catch_up['wall_s']} s / "
+            f"{catch_up['one_day_s']} s: {catch_up['ratio']}x; reconciliation "
+            f"{'clean' if catch_up['reconciliation_clean'] else '**NOT CLEAN**'} |"
+        )
+    lines += [
+        "",
+        "Per step of the close (rows written: state changes, records, notices, collections):",
+        "",
+        "| Step | Time | Rows written | Chunks | Counts |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for step in steps:
+        counts = ", ".join(
+            f"{k} {v:,}" for k, v in step["counts"].items() if isinstance(v, int) and v
+        )
+        lines.append(
+            f"| `{step['step']}` | {_ms(step['ms'])} | {step['rows_written']:,} | "
+            f"{step['chunks'] or ''} | {counts} |"
+        )
+    lines.append(
+        f"| outside the steps (start, open the next day, queue the follow-up tasks) | "
+        f"{run['wall_s'] - sum(step['ms'] for step in steps) / 1000:.2f} s | | | |"
+    )
+    if "floor" in close:
+        lines += [
+            "",
+            "The floor, per statement: "
+            + ", ".join(
+                f"{name} {_ms(value['ms'])}" for name, value in close["floor"]["statements"].items()
+            )
+            + ".",
+        ]
+    lines += [
+        "",
+        "PostgreSQL settings: " + ", ".join(f"`{k}` {v}" for k, v in pg.items()) + ".",
+        "",
+    ]
+    return lines
+
+
+CLOSE_HEADING = "## Close of business"
+
+
+def _replace_section(text: str, heading: str, section: list[str]) -> str:
+    """`text` with the section under `heading` (up to the next heading of its level)
+    replaced by `section`, or `section` appended."""
+    lines = text.splitlines()
+    if heading in lines:
+        start = lines.index(heading)
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
+        lines[start:end] = section
+    else:
+        lines += ["", *section]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--only",
+        choices=["close"],
+        help="run only this benchmark and replace its section of the existing file",
+    )
     args = parser.parse_args()
     started = dt.datetime.now(dt.UTC)
     machine = _machine()
+    if args.only == "close":
+        close = _close_run(args.quick)
+        section = _close_section(
+            close, machine, "python bench/run.py --only close" + (" --quick" if args.quick else "")
+        )
+        existing = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        args.output.write_text(_replace_section(existing, CLOSE_HEADING, section), encoding="utf-8")
+        print(f"wrote {args.output}")
+        return
 
     schedules = json.loads(
         _run(["bench/schedule_bench.py", "--schedules", "300" if args.quick else "2000"])
@@ -136,6 +310,7 @@ def main() -> None:
         face_table = _run(face_args)
         face: dict[str, Any] = json.loads(figures_path.read_text())
 
+    close = _close_run(args.quick)
     command = "make bench" + ("  (python bench/run.py --quick)" if args.quick else "")
     lines = [
         "# Benchmarks",
@@ -201,6 +376,7 @@ def main() -> None:
         "quoted for raw dlib descriptors).",
         "",
         *_second_face_note(face),
+        *_close_section(close, machine, command),
     ]
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {args.output}")
