@@ -212,6 +212,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed (Debian: apt-get install wrk; `make bench` installs it)")
 
+    load_average_start = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     fresh_database()
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
@@ -240,6 +241,7 @@ def main() -> None:
         json.dumps(
             {
                 "borrowers": args.borrowers,
+                "load_average_start": load_average_start,
                 "seconds": args.seconds,
                 "connections": args.connections,
                 "gunicorn": f"{GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads",

@@ -34,13 +34,24 @@ _DAY = "%(day)s::date"
 
 # DOMAIN.md §1: daily accruals post the difference between consecutive rounded cumulative
 # amounts, per installment and component; the chunk posts their totals.
+# The same rows, read through the two partial indexes (one row per loan in its period, the
+# few due or overdue), never the whole schedules of the range.
+ACCRUING_ROWS_OF_RANGE = """
+    (SELECT * FROM loans_installment
+      WHERE loan_id BETWEEN %(first)s AND %(last)s AND accruing
+     UNION ALL
+     SELECT * FROM loans_installment
+      WHERE loan_id BETWEEN %(first)s AND %(last)s AND status IN ('due', 'overdue')
+        AND NOT accruing)
+"""
+
 ACCRUE_INTEREST_PENALTY_COMPOUND = f"""
 SELECT COALESCE(SUM({owed_sql.interest_owed(_NEXT)} - {owed_sql.interest_owed(_DAY)}), 0),
        COALESCE(SUM({owed_sql.penalty_owed(_NEXT)} - {owed_sql.penalty_owed(_DAY)}), 0),
        COALESCE(SUM({owed_sql.compound_owed(_NEXT)} - {owed_sql.compound_owed(_DAY)}), 0),
        COUNT(*)
-  FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
- WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND {ACCRUING_ROWS} AND {LOANS}
+  FROM {ACCRUING_ROWS_OF_RANGE} i JOIN loans_loan l ON l.id = i.loan_id
+ WHERE {LOANS}
 """  # noqa: S608 - constant fragments; values are parameters
 
 # DOMAIN.md §3, §5: an installment falls due on its due date; the next row's period starts
@@ -130,9 +141,9 @@ WITH made AS (
                'days', (i.due_date - {_NEXT})::text),
            '/loans/' || l.public_id || '/',
            'reminder:' || i.id || ':' || {_NEXT}::text, %(now)s
-      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+      FROM {ACCRUING_ROWS_OF_RANGE} i JOIN loans_loan l ON l.id = i.loan_id
       LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
-     WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND {LOANS}
+     WHERE {LOANS}
        AND ((i.accruing AND i.due_date - {_NEXT} = ANY(%(days_before)s::integer[]))
             OR (i.status = 'due' AND i.due_date = {_NEXT})
             OR (i.status = 'overdue' AND {_NEXT} - i.due_date > l.grace_days + 1
