@@ -54,6 +54,8 @@ migrations-check: install ## Fail if a model change has no migration
 check: lint typecheck migrations-check test ## Everything CI runs: lint, format, types, migrations, tests
 
 bench: install ## Run the benchmarks under bench/ and print their figures
+	@command -v wrk >/dev/null || { echo "bench: installing Debian's wrk for the API load benchmark"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
 messages: install ## Update and compile the Chinese translations
