@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.roles import AUDITOR, FINANCE
+from accounts.roles import AUDITOR, FINANCE, RISK_OFFICER
 from common.selectors import business_date_get
 from loans.demo import demo_data_load
 from loans.models import Loan
@@ -88,3 +88,37 @@ def test_the_auditor_opens_everything_and_finds_nothing_to_change(desk, live_ser
     assert page.locator("input[type=submit]").count() == 0
     page.goto(f"{live_server.url}/admin/loans/loan/reconciliation/")
     assert page.locator("#reconciliation-verdict").count() == 1
+
+
+def test_the_risk_officer_decides_a_manual_face_review(desk, live_server, business_date):
+    """A borrower with no camera asked for a manual review; a member of the risk officer
+    role opens the queue, sees the request, records how the identity was checked and
+    approves it: the loan is paid out."""
+    from django.utils import timezone as tz
+
+    from tests.backoffice import factories as f
+    from verification.models import ManualReview
+    from verification.services import manual_review_request
+
+    application = f.face_check_waiting(business_date)
+    review = manual_review_request(
+        borrower=application.borrower,
+        application_public_id=application.public_id,
+        reason=ManualReview.Reason.NO_CAMERA,
+        note="My phone has no camera",
+        now=tz.now(),
+    )
+    staff_in(RISK_OFFICER, "risk")
+    page = desk("risk")
+    page.goto(f"{live_server.url}/admin/verification/manualreview/?status__exact=pending")
+    assert page.locator(f'a[href*="/manualreview/{review.pk}/change/"]').count() >= 1
+    page.goto(f"{live_server.url}/admin/verification/manualreview/{review.pk}/decide/")
+    assert "My phone has no camera" in page.content()
+    page.check("input[name=decision][value=approve]")
+    page.fill("textarea[name=note]", "Video call, ID card shown")
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/admin/verification/manualreview/**")
+    review.refresh_from_db()
+    assert review.status == ManualReview.Status.APPROVED
+    assert review.reviewer.username == "risk"
+    assert Loan.objects.filter(application=review.application).exists()

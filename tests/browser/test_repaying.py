@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from accounts.roles import REVIEWER
 from common.models import BusinessCalendar
 from loans.models import Loan
 from repayments.models import PrepaymentApplication, Repayment
@@ -219,9 +220,9 @@ def test_partial_prepayment_applied_approved_and_executed(live_server, phone, ch
     assert application.principal == D("20000.00")
 
     # Staff who never touched the application approve it in the admin.
+    # A member of the reviewer role (accounts.roles), nothing more.
     reviewer = UserFactory.create(is_staff=True, username="checker", phone="")
-    for codename in ("view_prepaymentapplication", "review_prepaymentapplication"):
-        reviewer.user_permissions.add(Permission.objects.get(codename=codename))
+    reviewer.groups.add(Group.objects.get(name=REVIEWER.name))
     desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     admin_page = desk.new_page()
     sign_in(admin_page, live_server, reviewer)
