@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from common.money import ZERO
@@ -146,7 +146,13 @@ def ledger_reconcile(*, business_date: dt.date) -> Reconciliation:
         "principal": str(AccountCode.LOAN_PRINCIPAL),
         "limit": MAX_LOANS_LISTED,
     }
-    with connection.cursor() as cursor:
+    # One snapshot for every query: payments committing in between must not make the
+    # ledger and the loans disagree. Outside a transaction it opens its own, repeatable
+    # read and read only; inside one (a caller's, a test's) it reads in that one.
+    fresh = connection.get_autocommit()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if fresh:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         cursor.execute(_BALANCES_SQL, params)
         ledger = {code: Decimal(amount) for code, amount in cursor.fetchall()}
         cursor.execute(_RECEIVABLES_SQL, params)
