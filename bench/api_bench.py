@@ -1,6 +1,6 @@
 """The API under load (PostgreSQL, Redis, gunicorn with the production settings).
 
-    python bench/api_bench.py [--borrowers 1000] [--seconds 20] [--connections 16]
+    python bench/api_bench.py [--borrowers 300] [--seconds 20] [--connections 16]
 
 Makes a fresh database `microlend_bench_api` (migrated as the owner role), builds a book of
 borrowers with a token and a disbursed micro-loan each (`bench/api_book.py`), starts gunicorn
@@ -205,7 +205,7 @@ def reconcile() -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--borrowers", type=int, default=1000)
+    parser.add_argument("--borrowers", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
