@@ -69,7 +69,7 @@ def _run(args: list[str]) -> str:
 
 def _pricing_section(pricing: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "## Product rate check (worst case over every case)",
+        PRICING_HEADING,
         "",
         "`loans.schedule.worst_case.product_worst_case` (`bench/pricing_bench.py`): the highest",
         "disclosed IRR over every first period (15-45 days), term, method and draw amount,",
@@ -347,6 +347,7 @@ def _replace_section(text: str, heading: str, section: list[str]) -> str:
 
 
 LEDGER_HEADING = "## Ledger"
+PRICING_HEADING = "## Product rate check (worst case over every case)"
 DASHBOARD_HEADING = "## Back-office dashboard"
 API_HEADING = "## The API under load"
 
@@ -433,7 +434,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument(
         "--only",
-        choices=["close", "ledger", "dashboard", "api"],
+        choices=["close", "ledger", "dashboard", "api", "pricing"],
         help="run only this benchmark and replace its section of the existing file",
     )
     parser.add_argument(
@@ -474,6 +475,15 @@ def main() -> None:
                     )
                 ),
             )
+        elif args.only == "pricing":
+            heading, section = (
+                PRICING_HEADING,
+                _pricing_section(
+                    json.loads(
+                        _run(["bench/pricing_bench.py", "--sample", "300" if quick else "2000"])
+                    )
+                ),
+            )
         elif args.only == "dashboard":
             heading, section = (
                 DASHBOARD_HEADING,
@@ -491,6 +501,15 @@ def main() -> None:
             )
         else:
             heading, section = API_HEADING, _api_section(_api_run(quick), machine)
+        if args.only != "api":  # the API's section says when and how it was measured
+            section[1:1] = [
+                "",
+                f"Measured {started:%Y-%m-%d %H:%M} UTC, commit `{machine['commit']}`, "
+                f"`python bench/run.py --only {args.only}`"
+                + (" --quick" if quick else "")
+                + f"; {machine['cores']} cores ({machine['cpu']}), {machine['memory']} RAM; "
+                f"load average at start {machine['load_average']}.",
+            ]
         existing = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         args.output.write_text(_replace_section(existing, heading, section), encoding="utf-8")
         print(f"wrote {args.output}")
