@@ -120,5 +120,6 @@ def test_the_risk_officer_decides_a_manual_face_review(desk, live_server, busine
     page.wait_for_url(f"{live_server.url}/admin/verification/manualreview/**")
     review.refresh_from_db()
     assert review.status == ManualReview.Status.APPROVED
+    assert review.reviewer is not None
     assert review.reviewer.username == "risk"
     assert Loan.objects.filter(application=review.application).exists()
