@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -67,7 +68,7 @@ def _params(
         "excluded": list(excluded),
         "catch_up": list(catch_up),
         "notice_days": int(rules["CREDIT_REPORT_NOTICE_DAYS"]),
-        "days_before": [int(d) for d in rules["REMINDER_DAYS_BEFORE"]],
+        "remind_dates": [day + ONE_DAY * (1 + int(d)) for d in rules["REMINDER_DAYS_BEFORE"]],
     }
 
 
@@ -75,8 +76,9 @@ def _statements(params: dict[str, Any]) -> ChunkTotals:
     """Every rule over the range, in order (the accrual reads the state before the day's
     rows fall due)."""
     totals = ChunkTotals()
+    statements = sql.CATCH_UP if params["catch_up"] else sql.CHUNK
     with connection.cursor() as cursor:
-        cursor.execute(sql.ACCRUE_INTEREST_PENALTY_COMPOUND, params)
+        cursor.execute(statements.accrue, params)
         interest, penalty, compound, rows = cursor.fetchone()
         totals.interest, totals.penalty, totals.compound = (
             Decimal(interest),
@@ -84,11 +86,11 @@ def _statements(params: dict[str, Any]) -> ChunkTotals:
             Decimal(compound),
         )
         totals.counts["rows_accrued"] = int(rows)
-        cursor.execute(sql.ROLL_PERIODS, params)
+        cursor.execute(statements.roll_periods, params)
         ended, started = cursor.fetchone()
         totals.counts["fell_due"] = int(ended)
         totals.counts["periods_started"] = int(started)
-        cursor.execute(sql.MARK_OVERDUE, params)
+        cursor.execute(statements.mark_overdue, params)
         moved, records, reports, notices = cursor.fetchone()
         totals.counts.update(
             overdue=int(moved),
@@ -96,13 +98,13 @@ def _statements(params: dict[str, Any]) -> ChunkTotals:
             credit_reports=int(reports),
             overdue_notices=int(notices),
         )
-        cursor.execute(sql.REMIND, params)
+        cursor.execute(statements.remind, params)
         (reminders,) = cursor.fetchone()
         totals.counts["reminders"] = int(reminders)
-        cursor.execute(sql.QUEUE_COLLECTIONS, params)
+        cursor.execute(statements.queue_collections, params)
         (collections,) = cursor.fetchone()
         totals.counts["collections"] = int(collections)
-        cursor.execute(sql.LOANS_IN_RANGE, params)
+        cursor.execute(statements.loans_in_range, params)
         (loans,) = cursor.fetchone()
         totals.counts["loans"] = int(loans)
     return totals
@@ -320,7 +322,8 @@ def close_loans(
     progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> dict[str, int]:
     """Close every open loan for the run's day, chunk by chunk: in this process one after
-    another (the embedded default, tests, the command without workers), or spread over the
+    another (the embedded default, tests, the command without workers), over a few
+    connections of this process (`MICROLEND["CLOSE_WORKERS"] = "threads"`), or spread over the
     Celery workers (`MICROLEND["CLOSE_WORKERS"] = "celery"`), which any number of processes
     on any number of machines share through Redis and PostgreSQL. Either way the database
     decides what is done: a chunk lost by the broker is sent again; a chunk run twice is
@@ -329,8 +332,11 @@ def close_loans(
     pending = chunks_plan(run=run, step_name=LOANS_STEP, now=now)
     total = CloseChunk.objects.filter(step__run=run, step__step=LOANS_STEP).count()
     done_before = total - len(pending)
-    if settings.MICROLEND["CLOSE_WORKERS"] == "celery":
+    workers = settings.MICROLEND["CLOSE_WORKERS"]
+    if workers == "celery":
         _run_on_workers(pending, now=now, progress=progress, done_before=done_before, total=total)
+    elif workers == "threads" and connection.vendor == "postgresql":
+        _run_in_threads(pending, now=now, progress=progress, done_before=done_before, total=total)
     else:
         for index, chunk_id in enumerate(pending, start=1):
             chunk = chunk_close(chunk_id=chunk_id, now=now)
@@ -355,6 +361,36 @@ def close_loans(
         errors=failed,
     )
     return {**totals, "failed_loans": failed}
+
+
+def _run_in_threads(
+    chunk_ids: list[int],
+    *,
+    now: dt.datetime,
+    progress: Callable[[str, dict[str, Any]], None] | None,
+    done_before: int,
+    total: int,
+) -> None:
+    """The chunks over `CLOSE_THREADS` database connections of this process (one per
+    thread), for a lender who closes from one machine without workers: the database does
+    the work, so a connection per core keeps its cores busy."""
+
+    def work(chunk_id: int) -> CloseChunk:
+        try:
+            return chunk_close(chunk_id=chunk_id, now=now)
+        finally:
+            connection.close()
+
+    threads = max(1, int(settings.MICROLEND["CLOSE_THREADS"]))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="close") as pool:
+        futures = [pool.submit(work, chunk_id) for chunk_id in chunk_ids]
+        for index, future in enumerate(as_completed(futures), start=1):
+            chunk = future.result()
+            if progress is not None:
+                progress(
+                    "chunk",
+                    {"done": done_before + index, "total": total, "loans": chunk.loans},
+                )
 
 
 def _run_on_workers(

@@ -13,57 +13,92 @@ period starts, and the collections to send."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from loans import owed_sql
 from repayments.services.collections import collections_queue_sql
 
-# The loans of the chunk that the close processes: open, not flagged (unless being caught
-# up), not failed earlier in this chunk.
-LOANS = """
-    l.id BETWEEN %(first)s AND %(last)s
-    AND l.status = 'active'
-    AND (l.close_pending_from IS NULL OR l.id = ANY(%(catch_up)s::bigint[]))
+# The loans of the chunk that the close processes: open and not flagged, or (a flagged
+# loan's catch-up) the loans named; never one that failed earlier in this chunk. The
+# chunk's form is the predicate of the partial index `loan_in_service`, so the loans of a
+# range are read from that index alone.
+IN_SERVICE = "l.status = 'active' AND l.close_pending_from IS NULL"
+CHUNK_LOANS = f"""
+    l.id BETWEEN %(first)s AND %(last)s AND {IN_SERVICE}
     AND NOT (l.id = ANY(%(excluded)s::bigint[]))
 """
-
-# Rows that can accrue anything tonight: the one in its period (interest), and those due
-# or overdue (penalty, compound). Both are partial indexes by loan.
-ACCRUING_ROWS = "(i.accruing OR i.status IN ('due', 'overdue'))"
+CATCH_UP_LOANS = """
+    l.id BETWEEN %(first)s AND %(last)s AND l.status = 'active'
+    AND l.id = ANY(%(catch_up)s::bigint[]) AND NOT (l.id = ANY(%(excluded)s::bigint[]))
+"""
 
 _NEXT = "%(next)s::date"
 _DAY = "%(day)s::date"
 
-# DOMAIN.md §1: daily accruals post the difference between consecutive rounded cumulative
-# amounts, per installment and component; the chunk posts their totals.
-# The same rows, read through the two partial indexes (one row per loan in its period, the
-# few due or overdue), never the whole schedules of the range.
-ACCRUING_ROWS_OF_RANGE = """
-    (SELECT * FROM loans_installment
-      WHERE loan_id BETWEEN %(first)s AND %(last)s AND accruing
+# Rows in their period that fall due after the day: tonight they accrue interest only
+# (penalty and compound start past the due date and its grace, so both owed amounts are
+# unchanged). Read from the covering partial index `installment_accruing` alone.
+CURRENT_ROWS = f"i.accruing AND i.due_date >= {_NEXT}"
+# Every other row that can accrue tonight: due or overdue (penalty, compound, the rest of
+# a period's interest), and a row in its period already at its due date (a catch-up); each
+# read through its partial index.
+OTHER_ROWS = f"""
+    (SELECT * FROM loans_installment i
+      WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND i.status IN ('due', 'overdue')
+        AND NOT i.accruing
      UNION ALL
-     SELECT * FROM loans_installment
-      WHERE loan_id BETWEEN %(first)s AND %(last)s AND status IN ('due', 'overdue')
-        AND NOT accruing)
+     SELECT * FROM loans_installment i
+      WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND i.accruing AND i.due_date < {_NEXT})
 """
 
-ACCRUE_INTEREST_PENALTY_COMPOUND = f"""
-SELECT COALESCE(SUM({owed_sql.interest_owed(_NEXT)} - {owed_sql.interest_owed(_DAY)}), 0),
-       COALESCE(SUM({owed_sql.penalty_owed(_NEXT)} - {owed_sql.penalty_owed(_DAY)}), 0),
-       COALESCE(SUM({owed_sql.compound_owed(_NEXT)} - {owed_sql.compound_owed(_DAY)}), 0),
-       COUNT(*)
-  FROM {ACCRUING_ROWS_OF_RANGE} i JOIN loans_loan l ON l.id = i.loan_id
- WHERE {LOANS}
+
+def _delta(owed: Callable[[str], str]) -> str:
+    """Tonight's accrual of a component: owed once D is closed less owed before."""
+    return f"{owed(_NEXT)} - {owed(_DAY)}"
+
+
+def _accrue(loans: str) -> str:
+    """DOMAIN.md §1: daily accruals post the difference between consecutive rounded
+    cumulative amounts, per installment and component; the chunk posts their totals."""
+    return f"""
+WITH cur AS (
+    SELECT COALESCE(SUM({owed_sql.interest_accrued_in_period(_DAY, _NEXT)}), 0) AS interest,
+           COUNT(*) AS n
+      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+     WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND {CURRENT_ROWS} AND {loans}
+), other AS (
+    SELECT COALESCE(SUM({_delta(owed_sql.interest_owed)}), 0) AS interest,
+           COALESCE(SUM({_delta(owed_sql.penalty_owed)}), 0) AS penalty,
+           COALESCE(SUM({_delta(owed_sql.compound_owed)}), 0) AS compound,
+           COUNT(*) AS n
+      FROM {OTHER_ROWS} i JOIN loans_loan l ON l.id = i.loan_id
+     WHERE {loans}
+)
+SELECT cur.interest + other.interest, other.penalty, other.compound, cur.n + other.n
+  FROM cur CROSS JOIN other
 """  # noqa: S608 - constant fragments; values are parameters
 
-# DOMAIN.md §3, §5: an installment falls due on its due date; the next row's period starts
-# then and it accrues from that day.
-ROLL_PERIODS = f"""
-WITH ended AS (
+
+def _roll_periods(loans: str) -> str:
+    """DOMAIN.md §3, §5: an installment falls due on its due date; the next row's period
+    starts then and it accrues from that day.
+
+    The rows to change are chosen first (`MATERIALIZED`): a table joined into an UPDATE is
+    read from its heap to recheck concurrent changes, a chosen list is not, so the loans
+    come from the `loan_in_service` index alone; the UPDATE rechecks its own rows."""
+    return f"""
+WITH ending AS MATERIALIZED (
+    SELECT i.id
+      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+     WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND i.accruing
+       AND i.due_date <= {_NEXT} AND {loans}
+), ended AS (
     UPDATE loans_installment i
        SET accruing = false,
            status = CASE WHEN i.status = 'pending' THEN 'due' ELSE i.status END
-      FROM loans_loan l
-     WHERE l.id = i.loan_id AND i.loan_id BETWEEN %(first)s AND %(last)s
-       AND i.accruing AND i.due_date <= {_NEXT} AND {LOANS}
+      FROM ending
+     WHERE i.id = ending.id AND i.accruing
     RETURNING i.loan_id, i.number, i.due_date
 ), started AS (
     UPDATE loans_installment n
@@ -76,17 +111,23 @@ WITH ended AS (
 SELECT (SELECT COUNT(*) FROM ended), (SELECT COUNT(*) FROM started)
 """  # noqa: S608
 
-# DOMAIN.md §6: past its grace an unpaid installment is overdue; each produces an overdue
-# record and a credit-report record (reported only after the notice period), and the
-# borrower is told.
-MARK_OVERDUE = f"""
-WITH moved AS (
+
+def _mark_overdue(loans: str) -> str:
+    """DOMAIN.md §6: past its grace an unpaid installment is overdue; each produces an
+    overdue record and a credit-report record (reported only after the notice period), and
+    the borrower is told."""
+    return f"""
+WITH moving AS MATERIALIZED (
+    SELECT i.id, l.borrower_id, l.public_id AS loan_public_id
+      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+     WHERE i.loan_id BETWEEN %(first)s AND %(last)s
+       AND i.status = 'due' AND {_NEXT} - i.due_date > l.grace_days AND {loans}
+), moved AS (
     UPDATE loans_installment i
        SET status = 'overdue'
-      FROM loans_loan l
-     WHERE l.id = i.loan_id AND i.loan_id BETWEEN %(first)s AND %(last)s
-       AND i.status = 'due' AND {_NEXT} - i.due_date > l.grace_days AND {LOANS}
-    RETURNING i.id, i.loan_id, l.borrower_id, l.public_id AS loan_public_id, i.number,
+      FROM moving
+     WHERE i.id = moving.id AND i.status = 'due'
+    RETURNING i.id, i.loan_id, moving.borrower_id, moving.loan_public_id, i.number,
               i.due_date, i.principal - i.principal_paid AS principal_overdue,
               i.interest - i.interest_paid AS interest_overdue
 ), records AS (
@@ -124,10 +165,27 @@ SELECT (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM records),
        (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM notices)
 """  # noqa: S608
 
-# DOMAIN.md §6: reminders before the due date (3 and 1 days, configurable), on it, and
-# every week an installment stays overdue.
-REMIND = f"""
-WITH made AS (
+
+def _remind(loans: str) -> str:
+    """DOMAIN.md §6: reminders before the due date (3 and 1 days, configurable: the dates
+    `remind_dates`), on it, and every week an installment stays overdue. Rows in their
+    period come from the accruing index by due date, the others from the due-or-overdue
+    index."""
+    return f"""
+WITH rows AS (
+    SELECT i.id, i.loan_id, i.number, i.status, i.due_date,
+           i.principal + i.interest - i.principal_paid - i.interest_paid AS amount
+      FROM loans_installment i
+     WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND i.accruing
+       AND i.due_date = ANY(%(remind_dates)s::date[])
+    UNION ALL
+    SELECT i.id, i.loan_id, i.number, i.status, i.due_date,
+           i.principal + i.interest - i.principal_paid - i.interest_paid
+      FROM loans_installment i
+     WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND NOT i.accruing
+       AND ((i.status = 'due' AND i.due_date = {_NEXT})
+            OR (i.status = 'overdue' AND i.due_date < {_NEXT}))
+), made AS (
     INSERT INTO notifications_notification
         (public_id, user_id, kind, context, link, dedupe_key, created_at)
     SELECT gen_random_uuid(), l.borrower_id,
@@ -136,17 +194,16 @@ WITH made AS (
                 ELSE 'repayment_due_soon' END,
            jsonb_build_object(
                'date', i.due_date::text, 'number', i.number::text,
-               'amount', (i.principal + i.interest - i.principal_paid - i.interest_paid)::text,
+               'amount', i.amount::text,
                'card', COALESCE(p.bank_card_masked, ''),
                'days', (i.due_date - {_NEXT})::text),
            '/loans/' || l.public_id || '/',
            'reminder:' || i.id || ':' || {_NEXT}::text, %(now)s
-      FROM {ACCRUING_ROWS_OF_RANGE} i JOIN loans_loan l ON l.id = i.loan_id
+      FROM rows i JOIN loans_loan l ON l.id = i.loan_id
       LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
-     WHERE {LOANS}
-       AND ((i.accruing AND i.due_date - {_NEXT} = ANY(%(days_before)s::integer[]))
-            OR (i.status = 'due' AND i.due_date = {_NEXT})
-            OR (i.status = 'overdue' AND {_NEXT} - i.due_date > l.grace_days + 1
+     WHERE {loans}
+       AND (i.status <> 'overdue'
+            OR ({_NEXT} - i.due_date > l.grace_days + 1
                 AND ({_NEXT} - i.due_date - l.grace_days - 1) %% 7 = 0))
     ON CONFLICT DO NOTHING
     RETURNING id
@@ -154,10 +211,40 @@ WITH made AS (
 SELECT COUNT(*) FROM made
 """  # noqa: S608
 
-# DOMAIN.md §5: installments are collected on their due date from the bound card; the
-# close writes the outbox rows (repayments.services.collections), tasks after it call the
-# gateway.
-QUEUE_COLLECTIONS = collections_queue_sql(LOANS)
+
+def _loans_in_range(loans: str) -> str:
+    return f"SELECT COUNT(*) FROM loans_loan l WHERE {loans}"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The night's statements over a set of loans, in the order they run."""
+
+    accrue: str
+    roll_periods: str
+    mark_overdue: str
+    remind: str
+    queue_collections: str
+    loans_in_range: str
+
+
+def _statements(loans: str) -> Statements:
+    return Statements(
+        accrue=_accrue(loans),
+        roll_periods=_roll_periods(loans),
+        mark_overdue=_mark_overdue(loans),
+        remind=_remind(loans),
+        # DOMAIN.md §5: installments are collected on their due date from the bound card;
+        # the close writes the outbox rows (repayments.services.collections), tasks after
+        # it call the gateway.
+        queue_collections=collections_queue_sql(loans),
+        loans_in_range=_loans_in_range(loans),
+    )
+
+
+# A chunk of loans (an id range), and a flagged loan closing one of its missing days.
+CHUNK = _statements(CHUNK_LOANS)
+CATCH_UP = _statements(CATCH_UP_LOANS)
 
 FLAG_LOAN = """
 UPDATE loans_loan SET close_pending_from = %(day)s
@@ -165,9 +252,3 @@ UPDATE loans_loan SET close_pending_from = %(day)s
 """
 
 ID_RANGE = "SELECT MIN(id), MAX(id) FROM loans_loan WHERE status = 'active'"
-
-LOANS_IN_RANGE = """
-SELECT COUNT(*) FROM loans_loan
- WHERE id BETWEEN %(first)s AND %(last)s AND status = 'active'
-   AND (close_pending_from IS NULL OR id = ANY(%(catch_up)s::bigint[]))
-"""

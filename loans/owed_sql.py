@@ -19,16 +19,27 @@ def _days(later: str, earlier: str) -> str:
     return f"GREATEST(0, ({later}) - ({earlier}))"
 
 
-def interest_owed(on: str) -> str:
-    """Interest of the installment's period recognised by `on` (the days before it)."""
-    days = _days(f"LEAST({on}, i.due_date)", "i.interest_span_start_date")
+def _span_interest(days: str) -> str:
+    """Interest of the installment's current span over `days` of it, rounded once: the
+    daily rate's product for micro-loans, the month's interest pro rata for bank loans."""
     micro = f"round(i.interest_span_base * l.daily_rate * {days}, 2)"
     month = f"round(CAST(i.interest_span_base * l.annual_rate AS {_WIDE}) / 12, 2)"
     bank = f"round(CAST({month} * {days} AS {_WIDE}) / (i.due_date - i.period_start_date), 2)"
-    return (
-        f"(i.interest_accrued_before_span + CASE WHEN l.daily_rate IS NOT NULL "
-        f"THEN {micro} ELSE {bank} END)"
-    )
+    return f"CASE WHEN l.daily_rate IS NOT NULL THEN {micro} ELSE {bank} END"
+
+
+def interest_owed(on: str) -> str:
+    """Interest of the installment's period recognised by `on` (the days before it)."""
+    days = _days(f"LEAST({on}, i.due_date)", "i.interest_span_start_date")
+    return f"(i.interest_accrued_before_span + {_span_interest(days)})"
+
+
+def interest_accrued_in_period(day: str, later: str) -> str:
+    """`interest_owed(later) - interest_owed(day)` for a row whose due date is not before
+    `later` (a row in its period): the amount recognised before the span cancels and the
+    due date bounds neither day."""
+    span = "i.interest_span_start_date"
+    return f"(({_span_interest(_days(later, span))}) - ({_span_interest(_days(day, span))}))"
 
 
 def _penalty_rate_product(base: str, days: str) -> str:

@@ -42,8 +42,12 @@ class Notification(models.Model):
     Kind = NotificationKind
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Indexed first in `notification_by_user` (and the unread and once-only indexes).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
     # The facts the text is written from (strings), so it is shown in whichever language

@@ -13,7 +13,8 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
 from django.utils import translation
 
 from accounts.models import User
@@ -211,3 +212,60 @@ def notification_deliver(*, delivery_id: int, now: dt.datetime) -> NotificationD
             delivery.reference = reference[:100]
         delivery.save()
     return delivery
+
+
+# The deliveries of notices written set-based (the close of business writes its notices in
+# SQL, with one instant `made_at`), for the notices of an id range; a second call makes
+# none twice.
+_DELIVERIES_OF_RANGE_SQL = """
+INSERT INTO notifications_notificationdelivery
+    (notification_id, channel, address, status, attempts, created_at, reference, last_error)
+SELECT n.id, c.channel, c.address, 'pending', 0, %(now)s, '', ''
+  FROM notifications_notification n
+  JOIN accounts_user u ON u.id = n.user_id
+ CROSS JOIN LATERAL (VALUES ('email', u.email), ('sms', u.phone)) AS c(channel, address)
+ WHERE n.id BETWEEN %(first)s AND %(last)s AND n.created_at = %(made_at)s
+   AND c.address <> '' AND NOT u.is_staff
+ON CONFLICT (notification_id, channel) DO NOTHING
+RETURNING id
+"""
+
+
+def notice_id_ranges(*, made_at: dt.datetime, size: int) -> list[tuple[int, int]]:
+    """The notices written at `made_at`, as id ranges of at most `size` ids (found through
+    the block-range index on the instant, on PostgreSQL)."""
+    bounds = Notification.objects.filter(created_at=made_at).aggregate(
+        low=Min("pk"), high=Max("pk")
+    )
+    low, high = bounds["low"], bounds["high"]
+    if low is None or high is None:
+        return []
+    return [(first, min(first + size - 1, high)) for first in range(low, high + 1, size)]
+
+
+def notice_deliveries_make(
+    *, first_id: int, last_id: int, made_at: dt.datetime, now: dt.datetime
+) -> list[int]:
+    """The deliveries (an e-mail and a text message to the addresses the account has) of
+    the notices with ids in the range written at `made_at`. Returns the ids made."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _DELIVERIES_OF_RANGE_SQL,
+                {"first": first_id, "last": last_id, "made_at": made_at, "now": now},
+            )
+            return [row[0] for row in cursor.fetchall()]
+    made: list[int] = []
+    notices = Notification.objects.filter(
+        pk__gte=first_id, pk__lte=last_id, created_at=made_at, user__is_staff=False
+    ).select_related("user")
+    for notification in notices:
+        for delivery in _deliveries_for(notification, notification.user, now):
+            row, created = NotificationDelivery.objects.get_or_create(
+                notification=notification,
+                channel=delivery.channel,
+                defaults={"address": delivery.address, "created_at": now},
+            )
+            if created:
+                made.append(row.pk)
+    return made

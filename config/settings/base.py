@@ -401,10 +401,13 @@ MICROLEND = {
     # it is refused with "try again shortly" (DOMAIN.md §7).
     "CLOSE_WAIT_SECONDS": env.int("MICROLEND_CLOSE_WAIT_SECONDS", default=3),
     # The close of business: loans per chunk (one short transaction each), where chunks run
-    # ("inline" in the process that runs the close, or "celery" on the workers), and how
-    # long a queued chunk may stay unfinished before it is queued again.
+    # ("inline": one after another in the process that runs the close; "threads": over
+    # CLOSE_THREADS database connections of that process, PostgreSQL only; "celery": on
+    # the workers), and how long a queued chunk may stay unfinished before it is queued
+    # again.
     "CLOSE_CHUNK_SIZE": env.int("MICROLEND_CLOSE_CHUNK_SIZE", default=25_000),
     "CLOSE_WORKERS": env.str("MICROLEND_CLOSE_WORKERS", default="inline"),
+    "CLOSE_THREADS": env.int("MICROLEND_CLOSE_THREADS", default=2),
     "CLOSE_CHUNK_RESEND_SECONDS": env.int("MICROLEND_CLOSE_CHUNK_RESEND_SECONDS", default=120),
     # The admin's "Close business day" button: run it on a worker ("task", the page shows
     # its progress) or in the request ("inline").

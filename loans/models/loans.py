@@ -108,6 +108,14 @@ class Loan(ContractTerms):
             models.Index(
                 fields=["product"], condition=Q(status="active"), name="loan_active_by_product"
             ),
+            # The loans the close of business processes in a chunk (closing/sql.py), with
+            # the terms its statements read.
+            models.Index(
+                fields=["id"],
+                include=["daily_rate", "annual_rate", "grace_days", "borrower", "public_id"],
+                condition=Q(status="active", close_pending_from__isnull=True),
+                name="loan_in_service",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -190,9 +198,14 @@ class Installment(models.Model):
         SUPERSEDED = "superseded", _("Replaced by a new schedule")
         CANCELLED = "cancelled", _("Cancelled with its loan")
 
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")
+    # Both keys are the first column of an index below (by loan and number, and the
+    # unique version and number), so neither has an index of its own: every index is
+    # written again when a row changes state.
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, related_name="installments", db_index=False
+    )
     schedule_version = models.ForeignKey(
-        ScheduleVersion, on_delete=models.PROTECT, related_name="installments"
+        ScheduleVersion, on_delete=models.PROTECT, related_name="installments", db_index=False
     )
     number = models.PositiveSmallIntegerField(_("number"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -286,11 +299,21 @@ class Installment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_date"], name="installment_status_due"),
             models.Index(fields=["loan", "number"], name="installment_loan_number"),
-            # What the close of business reads: rows in their period, and rows overdue or
-            # in grace (penalty, compound, aging), by loan id ranges.
-            models.Index(fields=["loan"], condition=Q(accruing=True), name="installment_accruing"),
+            # What the close of business reads: rows in their period (with what their
+            # interest needs, so the night's accrual reads this index alone), and rows
+            # overdue or in grace (penalty, compound, aging), by loan id ranges.
+            models.Index(
+                fields=["loan", "due_date"],
+                include=[
+                    "period_start_date",
+                    "interest_span_start_date",
+                    "interest_span_base",
+                    "interest_accrued_before_span",
+                ],
+                condition=Q(accruing=True),
+                name="installment_accruing",
+            ),
             models.Index(
                 fields=["loan", "due_date"],
                 condition=Q(status__in=["due", "overdue"]),

@@ -47,9 +47,16 @@ class Repayment(models.Model):
         FAILED = "failed", _("Failed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="repayments")
+    # Each key leads an index below (by loan, and the borrower's once-only key), so
+    # neither has one of its own.
+    loan = models.ForeignKey(
+        "loans.Loan", on_delete=models.PROTECT, related_name="repayments", db_index=False
+    )
     borrower = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="repayments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="repayments",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     status = models.CharField(

@@ -309,19 +309,45 @@ def test_the_embedded_default_closes_a_chunk_to_the_same_figures(micro_loan, db)
 
 def test_after_the_close_the_collections_are_charged_and_the_notices_sent(micro_loan):
     """The close only queues; the chunked tasks after it charge the bound card (valued on
-    the open day) and deliver the notices by e-mail and text message."""
-    from closing.followups import close_followups_prepare
+    the open day) and make and deliver the notices by e-mail and text message."""
+    from closing.followups import NOTICE_RANGE, _collection_batches
     from notifications.models import NotificationDelivery
+    from notifications.services import notice_id_ranges
+    from notifications.tasks import notice_range_deliver_task
     from repayments.tasks import collections_send_task
 
     first = micro_loan.installments.get(number=1)
     close_through(first.due_date)
     run = CloseRun.objects.get(business_date=first.due_date)
-    collections, deliveries = close_followups_prepare(run_id=run.pk, now=timezone.now())
+    (collections,) = list(_collection_batches(run.business_date))
     assert len(collections) == 1
-    # A second preparation makes no delivery twice.
-    assert close_followups_prepare(run_id=run.pk, now=timezone.now())[1] == []
-    assert NotificationDelivery.objects.filter(pk__in=deliveries).count() == len(deliveries)
+    # The due-today reminder the close wrote has no delivery until its task runs.
+    notices = Notification.objects.filter(created_at=run.started_at, user=micro_loan.borrower)
+    assert notices.exists()
+    assert not NotificationDelivery.objects.filter(notification__in=notices).exists()
+    ranges = notice_id_ranges(made_at=run.started_at, size=NOTICE_RANGE)
+    assert ranges
+    for first_id, last_id in ranges:
+        notice_range_deliver_task(
+            first_id=first_id, last_id=last_id, made_at=run.started_at.isoformat()
+        )
+    deliveries = NotificationDelivery.objects.filter(notification__in=notices)
+    user = micro_loan.borrower
+    channels = [
+        channel for channel, address in (("email", user.email), ("sms", user.phone)) if address
+    ]
+    assert channels
+    assert deliveries.count() == len(channels) * notices.count()
+    assert set(deliveries.values_list("status", flat=True)) == {"sent"}
+    # Run again (a duplicate task), nothing is made or sent twice.
+    for first_id, last_id in ranges:
+        assert (
+            notice_range_deliver_task(
+                first_id=first_id, last_id=last_id, made_at=run.started_at.isoformat()
+            )
+            == 0
+        )
+    assert deliveries.count() == len(channels) * notices.count()
     outcome = collections_send_task(repayment_ids=collections)
     assert outcome == {"succeeded": 1}
     first.refresh_from_db()
