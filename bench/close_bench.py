@@ -49,6 +49,9 @@ DATABASE = close_book.DATABASE
 DAY = close_book.BOOK_DAY
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "4")
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+# How the measured close runs its chunks: over 2 connections of the closing process (a
+# lender on one machine without workers); "inline" (one connection) is measured apart.
+CLOSE_WORKERS = os.environ.get("BENCH_CLOSE_WORKERS", "threads")
 FLOOR_SQL = ROOT / "bench" / "close_floor.sql"
 # The instant the benchmark's close runs at (after the book's day has ended).
 NOW = dt.datetime(2026, 11, 20, 0, 30, tzinfo=dt.UTC)
@@ -248,7 +251,7 @@ def floor_run(database: str) -> dict[str, Any]:
         "next": DAY + dt.timedelta(days=1),
         "now": NOW,
         "notice_days": 7,
-        "days_before": [3, 1],
+        "remind_dates": [DAY + dt.timedelta(days=1 + before) for before in (3, 1)],
     }
     timings: dict[str, Any] = {}
     began = time.perf_counter()
@@ -342,7 +345,7 @@ def main() -> None:
     parser.add_argument("--orm-sample", type=int, default=10_000)
     parser.add_argument("--database", default=DATABASE)
     parser.add_argument(
-        "--skip", default="", help="comma-separated: floor,orm,workers,memory,catchup"
+        "--skip", default="", help="comma-separated: inline,floor,orm,workers,memory,catchup"
     )
     parser.add_argument("--child", default="")
     parser.add_argument("--until", default=None)
@@ -371,10 +374,22 @@ def main() -> None:
     figures["book"] = close_book.book_copy(db, loans=n, log=log)
     figures["postgresql"] = pg_settings(db)
     log(f"close of {DAY} over {n:,} loans")
-    close = _child("close", db)
+    close = _child("close", db, MICROLEND_CLOSE_WORKERS=CLOSE_WORKERS)
+    close["workers"] = CLOSE_WORKERS
     figures["close"] = close
     figures["loans_per_s"] = round(n / close["wall_s"])
     log(f"  {close['wall_s']} s, reconciliation clean: {close['reconciliation_clean']}")
+
+    if "inline" not in skip:
+        close_book.book_copy(db, loans=n, log=log)
+        log("close on one connection (inline)")
+        inline = _child("close", db, "--no-reconcile", MICROLEND_CLOSE_WORKERS="inline")
+        figures["inline"] = {
+            "wall_s": inline["wall_s"],
+            "loans_step_s": _loans_step(inline)["ms"] / 1000,
+            "speedup": round(inline["wall_s"] / close["wall_s"], 2),
+        }
+        log(f"  {inline['wall_s']} s")
 
     if "floor" not in skip or "orm" not in skip:
         copy = close_book.book_copy(db, loans=n, log=log)
@@ -418,7 +433,13 @@ def main() -> None:
     if "catchup" not in skip:
         close_book.book_copy(db, loans=n, log=log)
         log("three missed days")
-        three = _child("close", db, "--until", str(DAY + dt.timedelta(days=2)))
+        three = _child(
+            "close",
+            db,
+            "--until",
+            str(DAY + dt.timedelta(days=2)),
+            MICROLEND_CLOSE_WORKERS=CLOSE_WORKERS,
+        )
         figures["catch_up"] = {
             "days": 3,
             "wall_s": three["wall_s"],
@@ -435,7 +456,7 @@ def main() -> None:
         small_db = f"{db}_small"
         close_book.book_copy(small_db, loans=small, log=log)
         log(f"close of {small:,} loans (memory)")
-        small_close = _child("close", small_db)
+        small_close = _child("close", small_db, MICROLEND_CLOSE_WORKERS=CLOSE_WORKERS)
         close_book.drop(small_db)
         figures["memory"] = {
             "n_large": n,

@@ -3,13 +3,35 @@
 -- whole book at once, in one transaction, with no framework around them: no chunks, no
 -- chunk or step records, no savepoints, no Django. The ledger's guards (triggers on the
 -- ledger tables) stay, as they are part of the tables. Parameters: %(day)s (D), %(next)s
--- (D + 1), %(now)s, %(notice_days)s, %(days_before)s. Each statement returns its counts.
+-- (D + 1), %(now)s, %(notice_days)s, %(remind_dates)s
+-- (the dates 3 and 1 days after D + 1). Each statement returns its counts.
 -- What is owed on a date is the same pure function as loans/owed_sql.py, written out.
 
 -- statement: accrue
 -- Tonight's accrual (owed on D + 1 less owed on D) of every row in its period and every row
--- due or overdue, posted as three balanced journal transactions.
-WITH owed AS (
+-- due or overdue, posted as three balanced journal transactions. The rows in their period
+-- (a million) are read from the covering partial index of accruing rows alone.
+WITH cur AS (
+    -- rows in their period, due after D: interest only (penalty and compound start past
+    -- the due date and its grace); read from the covering partial indexes alone
+    SELECT COALESCE(SUM(CASE WHEN l.daily_rate IS NOT NULL THEN
+                round(i.interest_span_base * l.daily_rate
+                      * GREATEST(0, %(next)s::date - i.interest_span_start_date), 2)
+              - round(i.interest_span_base * l.daily_rate
+                      * GREATEST(0, %(day)s::date - i.interest_span_start_date), 2)
+            ELSE
+                round(CAST(round(CAST(i.interest_span_base * l.annual_rate AS numeric(48, 24)) / 12, 2)
+                      * GREATEST(0, %(next)s::date - i.interest_span_start_date)
+                      AS numeric(48, 24)) / (i.due_date - i.period_start_date), 2)
+              - round(CAST(round(CAST(i.interest_span_base * l.annual_rate AS numeric(48, 24)) / 12, 2)
+                      * GREATEST(0, %(day)s::date - i.interest_span_start_date)
+                      AS numeric(48, 24)) / (i.due_date - i.period_start_date), 2)
+            END), 0) AS interest, COUNT(*) AS rows
+      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+     WHERE i.accruing AND i.due_date >= %(next)s::date
+       AND l.status = 'active' AND l.close_pending_from IS NULL
+), owed AS (
+    -- every other row that can accrue: due or overdue (and a row at its due date)
     SELECT
         -- interest
         CASE WHEN l.daily_rate IS NOT NULL THEN
@@ -63,12 +85,18 @@ WITH owed AS (
                       * GREATEST(0, %(day)s::date - COALESCE(i.compound_span_start_date, i.due_date))
                       AS numeric(48, 24)) / 360, 2)
             END ELSE 0 END AS compound
-      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
-     WHERE (i.accruing OR i.status IN ('due', 'overdue')) AND l.status = 'active'
-       AND l.close_pending_from IS NULL
+      FROM (SELECT * FROM loans_installment
+             WHERE status IN ('due', 'overdue') AND NOT accruing
+            UNION ALL
+            SELECT * FROM loans_installment
+             WHERE accruing AND due_date < %(next)s::date) i
+      JOIN loans_loan l ON l.id = i.loan_id
+     WHERE l.status = 'active' AND l.close_pending_from IS NULL
 ), totals AS (
-    SELECT SUM(interest) AS interest, SUM(penalty) AS penalty, SUM(compound) AS compound,
-           COUNT(*) AS rows FROM owed
+    SELECT cur.interest + COALESCE(SUM(owed.interest), 0) AS interest, COALESCE(SUM(penalty), 0) AS penalty,
+           COALESCE(SUM(compound), 0) AS compound, cur.rows + COUNT(owed.*) AS rows
+      FROM cur LEFT JOIN owed ON true
+     GROUP BY cur.interest, cur.rows
 ), header AS (
     INSERT INTO ledger_journaltransaction
         (public_id, idempotency_key, kind, business_date, posted_at, description, reverses_id)
@@ -98,12 +126,14 @@ SELECT totals.interest, totals.penalty, totals.compound, totals.rows,
 
 -- statement: roll_periods
 -- Rows due on D + 1 fall due; the next row's period starts.
-WITH ended AS (
+WITH ending AS MATERIALIZED (
+    SELECT i.id FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+     WHERE i.accruing AND i.due_date <= %(next)s::date
+       AND l.status = 'active' AND l.close_pending_from IS NULL
+), ended AS (
     UPDATE loans_installment i
        SET accruing = false, status = CASE WHEN i.status = 'pending' THEN 'due' ELSE i.status END
-      FROM loans_loan l
-     WHERE l.id = i.loan_id AND i.accruing AND i.due_date <= %(next)s::date
-       AND l.status = 'active' AND l.close_pending_from IS NULL
+      FROM ending WHERE i.id = ending.id
     RETURNING i.loan_id, i.number, i.due_date
 ), started AS (
     UPDATE loans_installment n SET accruing = true
@@ -116,12 +146,15 @@ SELECT (SELECT COUNT(*) FROM ended), (SELECT COUNT(*) FROM started);
 
 -- statement: mark_overdue
 -- Past grace: overdue, with an overdue record, a credit-report record and a notice.
-WITH moved AS (
-    UPDATE loans_installment i SET status = 'overdue'
-      FROM loans_loan l
-     WHERE l.id = i.loan_id AND i.status = 'due' AND %(next)s::date - i.due_date > l.grace_days
+WITH moving AS MATERIALIZED (
+    SELECT i.id, l.borrower_id, l.public_id AS loan_public_id
+      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+     WHERE i.status = 'due' AND %(next)s::date - i.due_date > l.grace_days
        AND l.status = 'active' AND l.close_pending_from IS NULL
-    RETURNING i.id, i.loan_id, l.borrower_id, l.public_id AS loan_public_id, i.number,
+), moved AS (
+    UPDATE loans_installment i SET status = 'overdue'
+      FROM moving WHERE i.id = moving.id
+    RETURNING i.id, i.loan_id, moving.borrower_id, moving.loan_public_id, i.number,
               i.due_date, i.principal - i.principal_paid AS principal_overdue,
               i.interest - i.interest_paid AS interest_overdue
 ), records AS (
@@ -171,12 +204,17 @@ WITH made AS (
                'days', (i.due_date - %(next)s::date)::text),
            '/loans/' || l.public_id || '/',
            'reminder:' || i.id || ':' || %(next)s::date::text, %(now)s
-      FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
+      FROM (SELECT * FROM loans_installment
+             WHERE accruing AND due_date = ANY(%(remind_dates)s::date[])
+            UNION ALL
+            SELECT * FROM loans_installment
+             WHERE NOT accruing AND ((status = 'due' AND due_date = %(next)s::date)
+                                     OR (status = 'overdue' AND due_date < %(next)s::date))) i
+      JOIN loans_loan l ON l.id = i.loan_id
       LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
      WHERE l.status = 'active' AND l.close_pending_from IS NULL
-       AND ((i.accruing AND i.due_date - %(next)s::date = ANY(%(days_before)s::integer[]))
-            OR (i.status = 'due' AND i.due_date = %(next)s::date)
-            OR (i.status = 'overdue' AND %(next)s::date - i.due_date > l.grace_days + 1
+       AND (i.status <> 'overdue'
+            OR (%(next)s::date - i.due_date > l.grace_days + 1
                 AND (%(next)s::date - i.due_date - l.grace_days - 1) %% 7 = 0))
     RETURNING id
 )

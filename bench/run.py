@@ -173,6 +173,13 @@ def _ms(value: float) -> str:  # float-ok: seconds for display
     return f"{value / 1000:.2f} s"
 
 
+CLOSE_WORKERS_TEXT = {
+    "threads": "2 connections of the closing process",
+    "inline": "one connection",
+    "celery": "the Celery workers",
+}
+
+
 def _close_section(close: dict[str, Any], machine: dict[str, str], command: str) -> list[str]:
     """The close of business (bench/close_bench.py), from its JSON."""
     book = close["book"]
@@ -206,15 +213,25 @@ def _close_section(close: dict[str, Any], machine: dict[str, str], command: str)
         "",
         "| Figure | Value |",
         "| --- | --- |",
-        f"| One close of the day, every step and posting (`business_day_close`) | "
+        f"| One close of the day, every step and posting (`business_day_close`, chunks over "
+        f"{CLOSE_WORKERS_TEXT.get(run.get('workers', 'inline'), run.get('workers'))}) | "
         f"**{run['wall_s']} s**, {close['loans_per_s']:,} loans/s |",
         "| of which: the steps and opening the next day / then queueing the follow-up tasks "
-        f"(collections to send; the deliveries of {notices:,} notices written) | "
+        f"(collections to send, and the tasks that make and send the deliveries of the "
+        f"{notices:,} notices written) | "
         f"{run['until_next_day_open_s']} s / {run['followups_s']} s |",
         f"| Ledger reconciliation after it (`ledger_reconcile`) | "
         f"{'clean' if run['reconciliation_clean'] else '**NOT CLEAN**'} ({run['reconcile_s']} s) |",
         f"| Peak RSS of the closing process | {run['peak_rss_mb']} MB |",
     ]
+    if "inline" in close:
+        inline = close["inline"]
+        lines.append(
+            f"| The same close on one connection (`MICROLEND_CLOSE_WORKERS=inline`) | "
+            f"{inline['wall_s']} s (`loans` step {inline['loans_step_s']} s); "
+            f"{CLOSE_WORKERS_TEXT.get(run.get('workers', 'inline'))} against one: "
+            f"{inline['speedup']}x |"
+        )
     if "floor" in close:
         lines.append(
             f"| Floor: the bare statements (`bench/close_floor.sql`), whole book, no framework | "
@@ -271,8 +288,7 @@ def _close_section(close: dict[str, Any], machine: dict[str, str], command: str)
         [
             "| outside the steps: start, open the next day | "
             f"{run['until_next_day_open_s'] - sum(step['ms'] for step in steps) / 1000:.2f} s | | | |",
-            f"| after it: queue the follow-up tasks (writes the notices' deliveries) | "
-            f"{run['followups_s']:.2f} s | | | |",
+            f"| after it: queue the follow-up tasks | {run['followups_s']:.2f} s | | | |",
         ]
     )
     if "floor" in close:

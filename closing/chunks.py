@@ -98,9 +98,6 @@ def _statements(params: dict[str, Any]) -> ChunkTotals:
             credit_reports=int(reports),
             overdue_notices=int(notices),
         )
-        cursor.execute(statements.remind, params)
-        (reminders,) = cursor.fetchone()
-        totals.counts["reminders"] = int(reminders)
         cursor.execute(statements.queue_collections, params)
         (collections,) = cursor.fetchone()
         totals.counts["collections"] = int(collections)

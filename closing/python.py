@@ -22,8 +22,11 @@ from repayments.models import CreditReportRecord, OverdueRecord, Repayment
 from repayments.services import core
 
 
-def _notify(loan: Loan, kind: str, key: str, context: dict[str, str], now: dt.datetime) -> int:
-    _, made = Notification.objects.get_or_create(
+def _notify(
+    loan: Loan, kind: str, key: str, context: dict[str, str], now: dt.datetime
+) -> int | None:
+    """The notice (once per key); returns its id when it was made now."""
+    notice, made = Notification.objects.get_or_create(
         user_id=loan.borrower_id,
         dedupe_key=key,
         defaults={
@@ -33,7 +36,7 @@ def _notify(loan: Loan, kind: str, key: str, context: dict[str, str], now: dt.da
             "created_at": now,
         },
     )
-    return int(made)
+    return notice.pk if made else None
 
 
 def chunk_close_python(
@@ -49,7 +52,6 @@ def chunk_close_python(
             "overdue_records",
             "credit_reports",
             "overdue_notices",
-            "reminders",
             "collections",
             "loans",
         ),
@@ -57,7 +59,6 @@ def chunk_close_python(
     )
     following = day + ONE_DAY
     notice_days = int(settings.MICROLEND["CREDIT_REPORT_NOTICE_DAYS"])
-    days_before = {int(d) for d in settings.MICROLEND["REMINDER_DAYS_BEFORE"]}
     loans = Loan.objects.filter(pk__gte=first, pk__lte=last, status=Loan.Status.ACTIVE)
     if not catch_up:
         loans = loans.filter(close_pending_from__isnull=True)
@@ -124,7 +125,7 @@ def chunk_close_python(
                         report_after=following + dt.timedelta(days=notice_days),
                     )
                     counts["credit_reports"] += 1
-                    counts["overdue_notices"] += _notify(
+                    notice = _notify(
                         loan,
                         "repayment_overdue",
                         f"overdue:{row.pk}",
@@ -139,36 +140,7 @@ def chunk_close_python(
                         },
                         now,
                     )
-        # Reminders.
-        for row in Installment.objects.filter(loan=loan).filter(
-            Q(accruing=True) | Q(status__in=["due", "overdue"])
-        ):
-            days_left = (row.due_date - following).days
-            late = (following - row.due_date).days - loan.grace_days - 1
-            if row.status == Installment.Status.OVERDUE:
-                kind = "repayment_overdue" if late > 0 and late % 7 == 0 else ""
-            elif row.status == Installment.Status.DUE and row.due_date == following:
-                kind = "repayment_due_today"
-            elif row.accruing and days_left in days_before:
-                kind = "repayment_due_soon"
-            else:
-                kind = ""
-            if kind:
-                counts["reminders"] += _notify(
-                    loan,
-                    kind,
-                    f"reminder:{row.pk}:{following}",
-                    {
-                        "date": row.due_date.isoformat(),
-                        "number": str(row.number),
-                        "amount": str(
-                            row.principal + row.interest - row.principal_paid - row.interest_paid
-                        ),
-                        "card": card,
-                        "days": str(days_left),
-                    },
-                    now,
-                )
+                    counts["overdue_notices"] += int(notice is not None)
         # Collections of what falls due today (DOMAIN.md §5).
         due_rows = list(
             Installment.objects.filter(loan=loan, status__in=["due", "overdue"], due_date__lte=day)
@@ -195,3 +167,50 @@ def chunk_close_python(
                 counts["collections"] += int(made)
     totals.counts = counts
     return totals
+
+
+def reminders_python(*, day: dt.date, first: int, last: int, now: dt.datetime) -> list[int]:
+    """The reminders of the night closed (`day`; the open day is the next) for the loans in
+    service of an id range, loan by loan (closing/sql.py's `remind`). Returns the ids of
+    the notices made."""
+    following = day + ONE_DAY
+    days_before = {int(d) for d in settings.MICROLEND["REMINDER_DAYS_BEFORE"]}
+    made: list[int] = []
+    loans = Loan.objects.filter(
+        pk__gte=first, pk__lte=last, status=Loan.Status.ACTIVE, close_pending_from__isnull=True
+    )
+    for loan in loans.order_by("pk"):
+        profile = BorrowerProfile.objects.filter(user_id=loan.borrower_id).first()
+        card = profile.bank_card_masked if profile else ""
+        for row in Installment.objects.filter(loan=loan).filter(
+            Q(accruing=True) | Q(status__in=["due", "overdue"])
+        ):
+            days_left = (row.due_date - following).days
+            late = (following - row.due_date).days - loan.grace_days - 1
+            if row.status == Installment.Status.OVERDUE:
+                kind = "repayment_overdue" if late > 0 and late % 7 == 0 else ""
+            elif row.status == Installment.Status.DUE and row.due_date == following:
+                kind = "repayment_due_today"
+            elif row.accruing and days_left in days_before:
+                kind = "repayment_due_soon"
+            else:
+                kind = ""
+            if kind:
+                notice = _notify(
+                    loan,
+                    kind,
+                    f"reminder:{row.pk}:{following}",
+                    {
+                        "date": row.due_date.isoformat(),
+                        "number": str(row.number),
+                        "amount": str(
+                            row.principal + row.interest - row.principal_paid - row.interest_paid
+                        ),
+                        "card": card,
+                        "days": str(days_left),
+                    },
+                    now,
+                )
+                if notice is not None:
+                    made.append(notice)
+    return made

@@ -168,9 +168,10 @@ SELECT (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM records),
 
 def _remind(loans: str) -> str:
     """DOMAIN.md §6: reminders before the due date (3 and 1 days, configurable: the dates
-    `remind_dates`), on it, and every week an installment stays overdue. Rows in their
-    period come from the accruing index by due date, the others from the due-or-overdue
-    index."""
+    `remind_dates`), on it, and every week an installment stays overdue, for the night
+    closed (`next` is the open day). Run after the close, per chunk of its loans
+    (closing.followups). Rows in their period come from the accruing index by due date,
+    the others from the due-or-overdue index. Returns the count and the id range made."""
     return f"""
 WITH rows AS (
     SELECT i.id, i.loan_id, i.number, i.status, i.due_date,
@@ -208,7 +209,7 @@ WITH rows AS (
     ON CONFLICT DO NOTHING
     RETURNING id
 )
-SELECT COUNT(*) FROM made
+SELECT COUNT(*), MIN(id), MAX(id) FROM made
 """  # noqa: S608
 
 
@@ -218,7 +219,8 @@ def _loans_in_range(loans: str) -> str:
 
 @dataclass(frozen=True)
 class Statements:
-    """The night's statements over a set of loans, in the order they run."""
+    """The night's statements over a set of loans, in the order they run (the reminders
+    after the close, closing.followups)."""
 
     accrue: str
     roll_periods: str

@@ -353,6 +353,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 300,
         "options": {"expires": 240},
     },
+    "close-followups-resend-pending": {
+        "task": "closing.tasks.close_followups_resend_pending",
+        "schedule": 300,
+        "options": {"expires": 240},
+    },
 }
 # The nightly close of business is a periodic task of its own, made by a data migration
 # (closing/migrations) so that staff can change its time in the admin.

@@ -12,7 +12,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from closing.chunks import chunk_close
+from closing.chunks import LOANS_STEP, chunk_close
+from closing.followups import (
+    FOLLOW_UPS,
+    SEND_COLLECTIONS,
+    SEND_REMINDERS,
+    close_followups_run,
+    followup_chunk_run,
+)
 from closing.models import CloseFailure
 from closing.python import chunk_close_python
 from closing.services import business_day_close, business_days_close_until
@@ -36,8 +43,17 @@ def open_on(day):
     BusinessCalendar.objects.filter(pk=1).update(current_date=day, state="open")
 
 
-def close_through(day):
-    return business_days_close_until(until=day, now=timezone.now())
+def close_through(day, followups=()):
+    """Close every date through `day`; with `followups`, those follow-up steps of each
+    run right after it, as a worker would (the collections are left queued by default)."""
+    if not followups:
+        return business_days_close_until(until=day, now=timezone.now())
+    runs = []
+    while business_date_get() <= day:
+        run = business_day_close(business_date=business_date_get(), now=timezone.now())
+        close_followups_run(run_id=run.pk, only=followups)
+        runs.append(run)
+    return runs
 
 
 @pytest.fixture
@@ -135,14 +151,14 @@ def test_closing_the_same_date_twice_changes_nothing_the_second_time(micro_loan)
     assert business_day_close(business_date=DRAWN, now=timezone.now()) is None
     assert (JournalTransaction.objects.count(), CloseChunk.objects.count()) == before
     # And a chunk run again (a duplicate delivery) is a no-op.
-    chunk = CloseChunk.objects.get()
+    chunk = CloseChunk.objects.get(step__step=LOANS_STEP)
     chunk_close(chunk_id=chunk.pk, now=timezone.now())
     assert JournalTransaction.objects.count() == before[0]
 
 
 def test_reminders_before_on_and_after_the_due_date(micro_loan):
     first = micro_loan.installments.get(number=1)
-    close_through(first.due_date + dt.timedelta(days=9))
+    close_through(first.due_date + dt.timedelta(days=9), followups=(SEND_REMINDERS,))
     kinds = list(
         Notification.objects.filter(user=micro_loan.borrower)
         .order_by("created_at", "pk")
@@ -152,11 +168,24 @@ def test_reminders_before_on_and_after_the_due_date(micro_loan):
     assert ("repayment_due_soon", "1") in kinds
     assert ("repayment_due_today", "0") in kinds
     assert any(kind == "repayment_overdue" for kind, _ in kinds)
-    # A rerun of a day writes no reminder twice.
+    # The close wrote none of them itself: they are the follow-up step's, with its counts
+    # (the night before the due date: the due-today reminder).
+    eve = first.due_date - ONE
+    step = CloseStep.objects.get(run__business_date=eve, step=SEND_REMINDERS)
+    assert step.state == "completed"
+    assert step.chunks_done == step.chunks_total == 1
+    assert step.counts["reminders"] >= 1
+    assert step.counts["deliveries"] == step.counts["sent"] >= step.counts["reminders"]
+    # A rerun of a day's chunk, or of its reminders, writes no reminder twice.
     count = Notification.objects.count()
-    chunk = CloseChunk.objects.get(step__run__business_date=first.due_date)
-    CloseChunk.objects.filter(pk=chunk.pk).update(state="pending", finished_at=None)
-    chunk_close(chunk_id=chunk.pk, now=timezone.now())
+    for name in (LOANS_STEP, SEND_REMINDERS):
+        chunk = CloseChunk.objects.get(step__run__business_date=eve, step__step=name)
+        CloseChunk.objects.filter(pk=chunk.pk).update(state="pending", finished_at=None)
+    chunk_close(
+        chunk_id=CloseChunk.objects.get(step__run__business_date=eve, step__step=LOANS_STEP).pk,
+        now=timezone.now(),
+    )
+    close_followups_run(run_id=step.run_id, only=(SEND_REMINDERS,))
     assert Notification.objects.count() == count
 
 
@@ -307,53 +336,57 @@ def test_the_embedded_default_closes_a_chunk_to_the_same_figures(micro_loan, db)
     assert Loan.objects.filter(pk=micro_loan.pk).exists()
 
 
-def test_after_the_close_the_collections_are_charged_and_the_notices_sent(micro_loan):
-    """The close only queues; the chunked tasks after it charge the bound card (valued on
-    the open day) and make and deliver the notices by e-mail and text message."""
-    from closing.followups import NOTICE_RANGE, _collection_batches
+def test_after_the_close_its_follow_up_steps_charge_and_send_and_report_progress(micro_loan):
+    """The close only queues; the follow-up steps after it write and send the reminders,
+    charge the bound card (valued on the open day) and send the notices, each step with
+    its chunks, counts and rate, each chunk done once."""
     from notifications.models import NotificationDelivery
-    from notifications.services import notice_id_ranges
-    from notifications.tasks import notice_range_deliver_task
-    from repayments.tasks import collections_send_task
 
     first = micro_loan.installments.get(number=1)
-    close_through(first.due_date)
-    run = CloseRun.objects.get(business_date=first.due_date)
-    (collections,) = list(_collection_batches(run.business_date))
-    assert len(collections) == 1
-    # The due-today reminder the close wrote has no delivery until its task runs.
-    notices = Notification.objects.filter(created_at=run.started_at, user=micro_loan.borrower)
-    assert notices.exists()
-    assert not NotificationDelivery.objects.filter(notification__in=notices).exists()
-    ranges = notice_id_ranges(made_at=run.started_at, size=NOTICE_RANGE)
-    assert ranges
-    for first_id, last_id in ranges:
-        notice_range_deliver_task(
-            first_id=first_id, last_id=last_id, made_at=run.started_at.isoformat()
-        )
-    deliveries = NotificationDelivery.objects.filter(notification__in=notices)
+    close_through(first.due_date - ONE - ONE, followups=(SEND_REMINDERS,))
+    # The night before the due date (the due-today reminder), then the due date (the
+    # collection).
+    eve = business_day_close(business_date=first.due_date - ONE, now=timezone.now())
+    assert not Notification.objects.filter(created_at=eve.started_at).exists()
+    close_followups_run(run_id=eve.pk)
+    run = business_day_close(business_date=first.due_date, now=timezone.now())
+    collection = Repayment.objects.get(kind="collection", business_date=first.due_date)
+    assert collection.status == "pending"
+    steps = CloseStep.objects.filter(run__in=[eve, run], step__in=FOLLOW_UPS)
+    assert sorted(steps.filter(run=run).values_list("step", flat=True)) == sorted(FOLLOW_UPS)
+
+    figures = close_followups_run(run_id=run.pk)
+
+    collection.refresh_from_db()
+    assert collection.status == "succeeded"
+    first.refresh_from_db()
+    assert first.status == Installment.Status.PAID
+    assert first.paid_date == first.due_date + ONE
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
+    assert figures[SEND_COLLECTIONS]["collections"] == 1
+    assert figures[SEND_COLLECTIONS]["succeeded"] == 1
+    assert figures[SEND_COLLECTIONS]["per_second"] > 0
+    for step in steps:
+        assert step.state == "completed", step.step
+        assert step.chunks_done == step.chunks_total
+        assert step.finished_at is not None
+    notices = Notification.objects.filter(created_at=eve.started_at, user=micro_loan.borrower)
+    assert notices.filter(kind="repayment_due_today").exists()
     user = micro_loan.borrower
     channels = [
         channel for channel, address in (("email", user.email), ("sms", user.phone)) if address
     ]
     assert channels
+    deliveries = NotificationDelivery.objects.filter(notification__in=notices)
     assert deliveries.count() == len(channels) * notices.count()
     assert set(deliveries.values_list("status", flat=True)) == {"sent"}
-    # Run again (a duplicate task), nothing is made or sent twice.
-    for first_id, last_id in ranges:
-        assert (
-            notice_range_deliver_task(
-                first_id=first_id, last_id=last_id, made_at=run.started_at.isoformat()
-            )
-            == 0
-        )
-    assert deliveries.count() == len(channels) * notices.count()
-    outcome = collections_send_task(repayment_ids=collections)
-    assert outcome == {"succeeded": 1}
-    first.refresh_from_db()
-    assert first.status == Installment.Status.PAID
-    assert first.paid_date == first.due_date + ONE
-    assert ledger_reconcile(business_date=business_date_get()).is_clean
-    # Sent again (a duplicate task), nothing moves twice.
-    assert collections_send_task(repayment_ids=collections) == {"succeeded": 1}
+
+    # Every chunk run again (a duplicate task): nothing is made, sent or charged twice.
+    made = (Notification.objects.count(), deliveries.count())
+    CloseChunk.objects.filter(step__in=steps).update(state="pending", finished_at=None)
+    for chunk in CloseChunk.objects.filter(step__in=steps):
+        followup_chunk_run(chunk_id=chunk.pk)
+    assert (Notification.objects.count(), deliveries.count()) == made
     assert JournalTransaction.objects.filter(kind="repayment").count() == 1
+    # A done chunk is left alone.
+    assert followup_chunk_run(chunk_id=CloseChunk.objects.filter(step__in=steps)[0].pk) is None
