@@ -52,6 +52,8 @@ REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 # How the measured close runs its chunks: over 2 connections of the closing process (a
 # lender on one machine without workers); "inline" (one connection) is measured apart.
 CLOSE_WORKERS = os.environ.get("BENCH_CLOSE_WORKERS", "threads")
+# Chunks of each follow-up step run after the main close, to time their work.
+FOLLOWUP_SAMPLE = int(os.environ.get("BENCH_FOLLOWUP_CHUNKS", "2"))
 FLOOR_SQL = ROOT / "bench" / "close_floor.sql"
 # The instant the benchmark's close runs at (after the book's day has ended).
 NOW = dt.datetime(2026, 11, 20, 0, 30, tzinfo=dt.UTC)
@@ -79,6 +81,8 @@ def _env(database: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": close_book.database_url(database),
         "REDIS_URL": REDIS_URL,
         "MICROLEND_DATA_DIR": os.environ.get("BENCH_DATA_DIR", tempfile.gettempdir()),
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "MICROLEND_SMS_SENDER": "common.sms.LocmemSmsSender",
         **extra,
     }
 
@@ -168,7 +172,40 @@ def child_close(database: str, until: str | None, *, reconcile: bool = True) -> 
     }
     if reconcile:
         result.update(_reconciled())
+    if FOLLOWUP_SAMPLE and until is None and runs[0] is not None:
+        result["followups"] = _followups_sampled(runs[0].pk)
+        if reconcile:
+            after = _reconciled()
+            result["followups"]["reconciliation_clean"] = after["reconciliation_clean"]
     return result
+
+
+def _followups_sampled(run_id: int) -> dict[str, Any]:
+    """The first FOLLOWUP_SAMPLE chunks of each follow-up step of the run, run here one
+    after another (the simulated gateway; e-mails and texts to in-memory outboxes): their
+    work per second. Every chunk of a night is too long for a benchmark run in one process
+    (31,000 collections); the workers share them in production."""
+    from closing.followups import FOLLOW_UPS, followup_chunk_run
+    from common.models import CloseChunk
+
+    figures: dict[str, Any] = {}
+    for name in FOLLOW_UPS:
+        chunks = CloseChunk.objects.filter(step__run_id=run_id, step__step=name)
+        ids = list(chunks.order_by("first_loan_id").values_list("pk", flat=True)[:FOLLOWUP_SAMPLE])
+        totals: dict[str, int] = {}
+        began = time.perf_counter()
+        for chunk_id in ids:
+            for key, value in (followup_chunk_run(chunk_id=chunk_id) or {}).items():
+                totals[key] = totals.get(key, 0) + value
+        seconds = time.perf_counter() - began
+        figures[name] = {
+            "chunks": len(ids),
+            "chunks_total": chunks.count(),
+            "seconds": round(seconds, 2),
+            **totals,
+            "per_second": {k: round(v / seconds) for k, v in totals.items()} if seconds else {},
+        }
+    return figures
 
 
 def _reconciled() -> dict[str, Any]:
@@ -299,7 +336,13 @@ def with_workers(database: str, workers: int) -> dict[str, Any]:
     )
     try:
         time.sleep(4)
-        result = _child("close", database, "--no-reconcile", MICROLEND_CLOSE_WORKERS="celery")
+        result = _child(
+            "close",
+            database,
+            "--no-reconcile",
+            MICROLEND_CLOSE_WORKERS="celery",
+            BENCH_FOLLOWUP_CHUNKS="0",
+        )
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:
@@ -383,7 +426,13 @@ def main() -> None:
     if "inline" not in skip:
         close_book.book_copy(db, loans=n, log=log)
         log("close on one connection (inline)")
-        inline = _child("close", db, "--no-reconcile", MICROLEND_CLOSE_WORKERS="inline")
+        inline = _child(
+            "close",
+            db,
+            "--no-reconcile",
+            MICROLEND_CLOSE_WORKERS="inline",
+            BENCH_FOLLOWUP_CHUNKS="0",
+        )
         figures["inline"] = {
             "wall_s": inline["wall_s"],
             "loans_step_s": _loans_step(inline)["ms"] / 1000,
@@ -456,7 +505,9 @@ def main() -> None:
         small_db = f"{db}_small"
         close_book.book_copy(small_db, loans=small, log=log)
         log(f"close of {small:,} loans (memory)")
-        small_close = _child("close", small_db, MICROLEND_CLOSE_WORKERS=CLOSE_WORKERS)
+        small_close = _child(
+            "close", small_db, MICROLEND_CLOSE_WORKERS=CLOSE_WORKERS, BENCH_FOLLOWUP_CHUNKS="0"
+        )
         close_book.drop(small_db)
         figures["memory"] = {
             "n_large": n,

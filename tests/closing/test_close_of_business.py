@@ -51,6 +51,7 @@ def close_through(day, followups=()):
     runs = []
     while business_date_get() <= day:
         run = business_day_close(business_date=business_date_get(), now=timezone.now())
+        assert run is not None
         close_followups_run(run_id=run.pk, only=followups)
         runs.append(run)
     return runs
@@ -347,9 +348,11 @@ def test_after_the_close_its_follow_up_steps_charge_and_send_and_report_progress
     # The night before the due date (the due-today reminder), then the due date (the
     # collection).
     eve = business_day_close(business_date=first.due_date - ONE, now=timezone.now())
+    assert eve is not None
     assert not Notification.objects.filter(created_at=eve.started_at).exists()
     close_followups_run(run_id=eve.pk)
     run = business_day_close(business_date=first.due_date, now=timezone.now())
+    assert run is not None
     collection = Repayment.objects.get(kind="collection", business_date=first.due_date)
     assert collection.status == "pending"
     steps = CloseStep.objects.filter(run__in=[eve, run], step__in=FOLLOW_UPS)

@@ -108,7 +108,8 @@ def _query(database: str, sql: str) -> list[tuple[Any, ...]]:
 def _chunks(database: str) -> tuple[int, int]:
     rows = _query(
         database,
-        "SELECT COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FROM common_closechunk",
+        "SELECT COUNT(*) FILTER (WHERE c.state = 'done'), COUNT(*) FROM common_closechunk c"
+        " JOIN common_closestep s ON s.id = c.step_id WHERE s.step = 'loans'",
     )
     return int(rows[0][0]), int(rows[0][1])
 
@@ -120,8 +121,16 @@ STATE_QUERIES = {
     "runs": "SELECT business_date, state FROM common_closerun ORDER BY business_date",
     "date_changes": "SELECT from_date, to_date, source FROM common_businessdatechange",
     "chunks": (
-        "SELECT first_loan_id, last_loan_id, state, loans, rows_written, failed_loans, counts"
-        " FROM common_closechunk ORDER BY first_loan_id"
+        "SELECT c.first_loan_id, c.last_loan_id, c.state, c.loans, c.rows_written,"
+        " c.failed_loans, c.counts FROM common_closechunk c"
+        " JOIN common_closestep s ON s.id = c.step_id WHERE s.step = 'loans'"
+        " ORDER BY c.first_loan_id"
+    ),
+    # The follow-up work queued after the close (its chunks are ranges of surrogate ids).
+    "followups": (
+        "SELECT s.step, s.chunks_total FROM common_closestep s"
+        " WHERE s.step IN ('send_reminders', 'send_collections', 'send_notices')"
+        " ORDER BY s.step"
     ),
     "loans": (
         "SELECT id, status, principal_outstanding, oldest_unpaid_due_date, close_pending_from"
@@ -272,6 +281,7 @@ def test_a_close_killed_half_way_and_run_again_ends_as_an_uninterrupted_one(
     assert full_state["overdue_records"]
     assert full_state["notifications"]
     assert full_state["collections"]
+    assert full_state["followups"]
     assert _reconciliation_clean(full, data_dir) == "clean"
     assert _reconciliation_clean(killed, data_dir) == "clean"
 
