@@ -37,6 +37,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='loan',
-            index=models.Index(condition=models.Q(('close_pending_from__isnull', True), ('status', 'active')), fields=['id'], include=('daily_rate', 'annual_rate', 'grace_days', 'borrower', 'public_id'), name='loan_in_service'),
+            index=models.Index(condition=models.Q(('close_pending_from__isnull', True), ('status', 'active')), fields=['id'], include=('daily_rate', 'annual_rate', 'penalty_rate_multiplier', 'compound_interest_enabled', 'grace_days', 'borrower', 'public_id'), name='loan_in_service'),
         ),
     ]

@@ -112,7 +112,15 @@ class Loan(ContractTerms):
             # the terms its statements read.
             models.Index(
                 fields=["id"],
-                include=["daily_rate", "annual_rate", "grace_days", "borrower", "public_id"],
+                include=[
+                    "daily_rate",
+                    "annual_rate",
+                    "penalty_rate_multiplier",
+                    "compound_interest_enabled",
+                    "grace_days",
+                    "borrower",
+                    "public_id",
+                ],
                 condition=Q(status="active", close_pending_from__isnull=True),
                 name="loan_in_service",
             ),
