@@ -28,6 +28,9 @@ from ledger.services import JournalEntry, credit, debit, journal_entries_post
 from loans.models import Loan
 
 LOANS_STEP = "loans"
+# Counts of a chunk that are not rows written (loans processed, rows whose accrual was
+# summed into the chunk's journal transactions).
+NOT_WRITTEN = ("loans", "rows_accrued")
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -214,7 +217,7 @@ def chunk_close(*, chunk_id: int, now: dt.datetime) -> CloseChunk:
         chunk.attempts += 1
         chunk.loans = totals.counts.get("loans", 0)
         chunk.failed_loans = len(totals.failed)
-        chunk.rows_written = sum(v for k, v in totals.counts.items() if k not in ("loans",))
+        chunk.rows_written = sum(v for k, v in totals.counts.items() if k not in NOT_WRITTEN)
         chunk.counts = {
             **totals.counts,
             "interest": str(totals.interest),
@@ -354,7 +357,7 @@ def close_loans(
         chunks_done=done.count(),
         loans_total=totals.get("loans", 0) + failed,
         loans_done=totals.get("loans", 0),
-        rows_written=sum(v for k, v in totals.items() if k != "loans"),
+        rows_written=sum(v for k, v in totals.items() if k not in NOT_WRITTEN),
         errors=failed,
     )
     return {**totals, "failed_loans": failed}

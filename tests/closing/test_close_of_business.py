@@ -393,3 +393,38 @@ def test_after_the_close_its_follow_up_steps_charge_and_send_and_report_progress
     assert JournalTransaction.objects.filter(kind="repayment").count() == 1
     # A done chunk is left alone.
     assert followup_chunk_run(chunk_id=CloseChunk.objects.filter(step__in=steps)[0].pk) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_over_several_connections_close_every_loan_once(settings):
+    """`MICROLEND_CLOSE_WORKERS=threads`: the chunks of the night spread over two database
+    connections of the closing process; every loan is closed once and the ledger agrees."""
+    settings.MICROLEND = {
+        **settings.MICROLEND,
+        "CLOSE_WORKERS": "threads",
+        "CLOSE_THREADS": 2,
+        "CLOSE_CHUNK_SIZE": 1,
+    }
+    open_on(DRAWN)
+    product = MicroProductFactory.create()
+    loans = [
+        disbursed_loan(
+            borrower(business_date=DRAWN),
+            product,
+            amount=amount,
+            term=10,
+            method="equal_principal",
+            on=DRAWN,
+        )
+        for amount in ("10000", "2000", "500")
+    ]
+    first_rows = [loan.installments.get(number=1) for loan in loans]
+    close_through(first_rows[0].due_date - ONE)
+    steps = CloseStep.objects.filter(step=LOANS_STEP)
+    assert steps.count() == (first_rows[0].due_date - DRAWN).days
+    for step in steps:
+        assert step.state == "completed"
+        assert step.chunks_done == step.chunks_total >= len(loans)
+    assert accrued("interest_accrual") == sum(row.interest for row in first_rows)
+    report = ledger_reconcile(business_date=business_date_get())
+    assert report.is_clean, report
