@@ -8,9 +8,10 @@ Running a chunk twice changes nothing: it is done once, under its row's lock."""
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -372,25 +373,52 @@ def _run_in_threads(
     total: int,
 ) -> None:
     """The chunks over `CLOSE_THREADS` database connections of this process (one per
-    thread), for a lender who closes from one machine without workers: the database does
-    the work, so a connection per core keeps its cores busy."""
+    thread, kept for all its chunks), for a lender who closes from one machine without
+    workers: the database does the work, so a connection per core keeps its cores busy."""
+    pending: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for chunk_id in chunk_ids:
+        pending.put(chunk_id)
+    finished: queue.SimpleQueue[CloseChunk | BaseException] = queue.SimpleQueue()
 
-    def work(chunk_id: int) -> CloseChunk:
+    def work() -> None:
         try:
-            return chunk_close(chunk_id=chunk_id, now=now)
+            while True:
+                try:
+                    chunk_id = pending.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    finished.put(chunk_close(chunk_id=chunk_id, now=now))
+                except BaseException as exc:  # handed to the closing thread, raised there
+                    finished.put(exc)
+                    return
         finally:
             connection.close()
 
-    threads = max(1, int(settings.MICROLEND["CLOSE_THREADS"]))
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="close") as pool:
-        futures = [pool.submit(work, chunk_id) for chunk_id in chunk_ids]
-        for index, future in enumerate(as_completed(futures), start=1):
-            chunk = future.result()
+    threads = [
+        threading.Thread(target=work, name=f"close-{index}")
+        for index in range(max(1, int(settings.MICROLEND["CLOSE_THREADS"])))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for index in range(1, len(chunk_ids) + 1):
+            outcome = finished.get()
+            if isinstance(outcome, BaseException):
+                raise outcome
             if progress is not None:
                 progress(
                     "chunk",
-                    {"done": done_before + index, "total": total, "loans": chunk.loans},
+                    {"done": done_before + index, "total": total, "loans": outcome.loans},
                 )
+    finally:
+        while not pending.empty():  # a failure stops the others after their chunk
+            try:
+                pending.get_nowait()
+            except queue.Empty:
+                break
+        for thread in threads:
+            thread.join()
 
 
 def _run_on_workers(
