@@ -267,6 +267,7 @@ def _step_progress(*, step_id: int) -> None:
         step.state = RunState.COMPLETED
         step.finished_at = ended
         step.duration_ms = int(seconds * 1000)
-        totals["per_second"] = round(totals.get(RATE_OF[step.step], 0) / max(seconds, 0.001))
+        rate_over = max(seconds, 0.001)  # float-ok: seconds, a rate for staff
+        totals["per_second"] = round(totals.get(RATE_OF[step.step], 0) / rate_over)
     step.counts = totals
     step.save()
