@@ -289,7 +289,6 @@ def floor_run(database: str) -> dict[str, Any]:
         "next": DAY + dt.timedelta(days=1),
         "now": NOW,
         "notice_days": 7,
-        "remind_dates": [DAY + dt.timedelta(days=1 + before) for before in (3, 1)],
     }
     timings: dict[str, Any] = {}
     began = time.perf_counter()

@@ -3,8 +3,8 @@
 -- whole book at once, in one transaction, with no framework around them: no chunks, no
 -- chunk or step records, no savepoints, no Django. The ledger's guards (triggers on the
 -- ledger tables) stay, as they are part of the tables. Parameters: %(day)s (D), %(next)s
--- (D + 1), %(now)s, %(notice_days)s, %(remind_dates)s
--- (the dates 3 and 1 days after D + 1). Each statement returns its counts.
+-- (D + 1), %(now)s, %(notice_days)s. Each statement returns its counts. The reminders are
+-- the close's follow-up work (closing/followups.py), so they are not here either.
 -- What is owed on a date is the same pure function as loans/owed_sql.py, written out.
 
 -- statement: accrue
@@ -187,38 +187,6 @@ WITH moving AS MATERIALIZED (
 )
 SELECT (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM records),
        (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM notices);
-
--- statement: remind
--- Reminders 3 and 1 days before the due date, on it, and weekly while overdue.
-WITH made AS (
-    INSERT INTO notifications_notification
-        (public_id, user_id, kind, context, link, dedupe_key, created_at)
-    SELECT gen_random_uuid(), l.borrower_id,
-           CASE WHEN i.status = 'overdue' THEN 'repayment_overdue'
-                WHEN i.due_date = %(next)s::date THEN 'repayment_due_today'
-                ELSE 'repayment_due_soon' END,
-           jsonb_build_object(
-               'date', i.due_date::text, 'number', i.number::text,
-               'amount', (i.principal + i.interest - i.principal_paid - i.interest_paid)::text,
-               'card', COALESCE(p.bank_card_masked, ''),
-               'days', (i.due_date - %(next)s::date)::text),
-           '/loans/' || l.public_id || '/',
-           'reminder:' || i.id || ':' || %(next)s::date::text, %(now)s
-      FROM (SELECT * FROM loans_installment
-             WHERE accruing AND due_date = ANY(%(remind_dates)s::date[])
-            UNION ALL
-            SELECT * FROM loans_installment
-             WHERE NOT accruing AND ((status = 'due' AND due_date = %(next)s::date)
-                                     OR (status = 'overdue' AND due_date < %(next)s::date))) i
-      JOIN loans_loan l ON l.id = i.loan_id
-      LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
-     WHERE l.status = 'active' AND l.close_pending_from IS NULL
-       AND (i.status <> 'overdue'
-            OR (%(next)s::date - i.due_date > l.grace_days + 1
-                AND (%(next)s::date - i.due_date - l.grace_days - 1) %% 7 = 0))
-    RETURNING id
-)
-SELECT COUNT(*) FROM made;
 
 -- statement: queue_collections
 -- One collection per loan with a row due on D, for what it owes on D (due and overdue

@@ -63,7 +63,10 @@ def _machine() -> dict[str, str]:
 
 def _run(args: list[str]) -> str:
     print("$", " ".join(args), flush=True)
-    done = subprocess.run([PYTHON, *args], capture_output=True, text=True, cwd=ROOT, check=True)
+    done = subprocess.run([PYTHON, *args], capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-8000:])
+        raise SystemExit(f"{' '.join(args)} failed with exit status {done.returncode}")
     return done.stdout
 
 
