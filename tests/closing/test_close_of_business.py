@@ -428,3 +428,24 @@ def test_chunks_over_several_connections_close_every_loan_once(settings):
     assert accrued("interest_accrual") == sum(row.interest for row in first_rows)
     report = ledger_reconcile(business_date=business_date_get())
     assert report.is_clean, report
+
+
+def test_follow_up_chunks_left_pending_are_queued_again_by_the_sweep(micro_loan):
+    """A follow-up chunk whose task was lost (a killed worker, a restarted broker) is
+    found by the beat's sweep once its step is ten minutes old, and none once done."""
+    from closing.followups import close_followups_stale
+
+    first = micro_loan.installments.get(number=1)
+    close_through(first.due_date)
+    run = CloseRun.objects.get(business_date=first.due_date)
+    pending = set(
+        CloseChunk.objects.filter(step__run=run, step__step__in=FOLLOW_UPS).values_list(
+            "pk", flat=True
+        )
+    )
+    assert pending
+    assert close_followups_stale(older_than=timezone.now() - dt.timedelta(minutes=10)) == []
+    later = timezone.now() + dt.timedelta(minutes=11)
+    assert set(close_followups_stale(older_than=later - dt.timedelta(minutes=10))) == pending
+    close_followups_run(run_id=run.pk)
+    assert close_followups_stale(older_than=later) == []
