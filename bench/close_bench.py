@@ -252,7 +252,9 @@ def child_orm(database: str, sample: int) -> dict[str, Any]:
                 if name == "orm":
                     totals = chunk_close_python(day=DAY, first=1, last=sample, now=NOW)
                 else:
-                    totals = chunks._statements(chunks._params(DAY, 1, sample, NOW, [], ()))
+                    totals = chunks._statements(
+                        chunks.statement_params(DAY, 1, sample, NOW, [], ())
+                    )
                 elapsed = time.perf_counter() - began
                 raise Rollback
         except Rollback:

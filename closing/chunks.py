@@ -52,7 +52,7 @@ class ChunkTotals:
         self.failed += other.failed
 
 
-def _params(
+def statement_params(
     day: dt.date,
     first: int,
     last: int,
@@ -60,6 +60,7 @@ def _params(
     excluded: Sequence[int],
     catch_up: Sequence[int],
 ) -> dict[str, Any]:
+    """The parameters of closing/sql.py's statements for a range of loans and a day."""
     rules = settings.MICROLEND
     return {
         "day": day,
@@ -123,7 +124,7 @@ def _isolating(
     causes it is found, which is left out (its error kept) while the rest go on."""
     try:
         with transaction.atomic():
-            return _statements(_params(day, first, last, now, excluded, catch_up))
+            return _statements(statement_params(day, first, last, now, excluded, catch_up))
     except DatabaseError as exc:
         loans = list(
             Loan.objects.filter(pk__gte=first, pk__lte=last)
@@ -268,7 +269,9 @@ def loan_catch_up(*, loan_id: int, until: dt.date, now: dt.datetime) -> bool:
                 if locked.close_pending_from != day:
                     continue
                 if connection.vendor == "postgresql":
-                    totals = _statements(_params(day, loan_id, loan_id, now, (), (loan_id,)))
+                    totals = _statements(
+                        statement_params(day, loan_id, loan_id, now, (), (loan_id,))
+                    )
                 else:
                     from closing.python import chunk_close_python
 

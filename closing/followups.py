@@ -27,7 +27,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from closing import sql
-from closing.chunks import LOANS_STEP, _params
+from closing.chunks import LOANS_STEP, statement_params
 from common.models import CloseChunk, CloseRun, CloseStep, RunState
 from notifications.services import notice_deliveries_make, notice_id_ranges
 from repayments.models import Repayment
@@ -151,7 +151,9 @@ def _send(delivery_ids: list[int]) -> int:
 def _reminders(chunk: CloseChunk, run: CloseRun) -> dict[str, int]:
     day = run.business_date
     if connection.vendor == "postgresql":
-        params = _params(day, chunk.first_loan_id, chunk.last_loan_id, run.started_at, (), ())
+        params = statement_params(
+            day, chunk.first_loan_id, chunk.last_loan_id, run.started_at, (), ()
+        )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql.CHUNK.remind, params)
             made, low, high = cursor.fetchone()

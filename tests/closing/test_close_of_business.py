@@ -314,7 +314,7 @@ def test_a_payment_during_the_close_waits_for_its_loans_chunk():
 
 def test_the_embedded_default_closes_a_chunk_to_the_same_figures(micro_loan, db):
     """The loan-by-loan close (SQLite's) and the set-based SQL agree, rule by rule."""
-    from closing.chunks import _params, _statements
+    from closing.chunks import _statements, statement_params
 
     first = micro_loan.installments.get(number=1)
     close_through(first.due_date - dt.timedelta(days=2))
@@ -323,7 +323,9 @@ def test_the_embedded_default_closes_a_chunk_to_the_same_figures(micro_loan, db)
 
     with transaction.atomic():
         sid = transaction.savepoint()
-        sql_totals = _statements(_params(day, micro_loan.pk, micro_loan.pk, timezone.now(), (), ()))
+        sql_totals = _statements(
+            statement_params(day, micro_loan.pk, micro_loan.pk, timezone.now(), (), ())
+        )
         transaction.savepoint_rollback(sid)
         python_totals = chunk_close_python(
             day=day, first=micro_loan.pk, last=micro_loan.pk, now=timezone.now()
