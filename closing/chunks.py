@@ -291,6 +291,13 @@ def loan_catch_up(*, loan_id: int, until: dt.date, now: dt.datetime) -> bool:
             return False
 
 
+def id_ranges(low: int | None, high: int | None, size: int) -> list[tuple[int, int]]:
+    """[low, high] as consecutive ranges of at most `size` ids (none when empty)."""
+    if low is None or high is None:
+        return []
+    return [(first, min(first + size - 1, high)) for first in range(low, high + 1, size)]
+
+
 def chunks_plan(*, run: CloseRun, step_name: str, now: dt.datetime) -> list[int]:
     """The step's chunks (made once per run): loan-id ranges of `CLOSE_CHUNK_SIZE` ids
     over the open loans. Returns the ids of the chunks not yet done."""
@@ -300,16 +307,13 @@ def chunks_plan(*, run: CloseRun, step_name: str, now: dt.datetime) -> list[int]
             cursor.execute(sql.ID_RANGE)
             low, high = cursor.fetchone()
         size = int(settings.MICROLEND["CLOSE_CHUNK_SIZE"])
-        if low is not None:
-            CloseChunk.objects.bulk_create(
-                [
-                    CloseChunk(
-                        step=step, first_loan_id=first, last_loan_id=min(first + size - 1, high)
-                    )
-                    for first in range(low, high + 1, size)
-                ],
-                ignore_conflicts=True,
-            )
+        CloseChunk.objects.bulk_create(
+            [
+                CloseChunk(step=step, first_loan_id=first, last_loan_id=last)
+                for first, last in id_ranges(low, high, size)
+            ],
+            ignore_conflicts=True,
+        )
         CloseStep.objects.filter(pk=step.pk).update(chunks_total=step.chunks.count())
     return list(
         step.chunks.filter(state=CloseChunk.State.PENDING)

@@ -27,9 +27,9 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from closing import sql
-from closing.chunks import LOANS_STEP, statement_params
+from closing.chunks import LOANS_STEP, id_ranges, statement_params
 from common.models import CloseChunk, CloseRun, CloseStep, RunState
-from notifications.services import notice_deliveries_make, notice_id_ranges
+from notifications.services import notice_deliveries_make, notice_id_bounds
 from repayments.models import Repayment
 
 SEND_REMINDERS = "send_reminders"
@@ -43,12 +43,6 @@ COLLECTION_RANGE = 500
 NOTICE_RANGE = 1000
 
 
-def _id_ranges(low: int | None, high: int | None, size: int) -> list[tuple[int, int]]:
-    if low is None or high is None:
-        return []
-    return [(first, min(first + size - 1, high)) for first in range(low, high + 1, size)]
-
-
 def _ranges_of(run: CloseRun, name: str) -> list[tuple[int, int]]:
     if name == SEND_REMINDERS:
         return list(
@@ -60,8 +54,9 @@ def _ranges_of(run: CloseRun, name: str) -> list[tuple[int, int]]:
         bounds = Repayment.objects.filter(
             kind=Repayment.Kind.COLLECTION, business_date=run.business_date
         ).aggregate(low=Min("pk"), high=Max("pk"))
-        return _id_ranges(bounds["low"], bounds["high"], COLLECTION_RANGE)
-    return notice_id_ranges(made_at=run.started_at, size=NOTICE_RANGE)
+        return id_ranges(bounds["low"], bounds["high"], COLLECTION_RANGE)
+    low, high = notice_id_bounds(made_at=run.started_at)
+    return id_ranges(low, high, NOTICE_RANGE)
 
 
 def close_followups_plan(*, run_id: int, now: dt.datetime) -> list[int]:

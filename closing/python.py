@@ -6,20 +6,18 @@ same work. The same rules, in the same order, as closing/sql.py."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
 
 from accounts.models import BorrowerProfile
 from closing.chunks import ONE_DAY, ChunkTotals
-from common.money import ZERO
 from loans.models import Installment, Loan
 from loans.schedule.accrual import InstallmentAccrual, owed_on
 from loans.selectors import accrual_terms_of
 from notifications.models import Notification
-from repayments.models import CreditReportRecord, OverdueRecord, Repayment
-from repayments.services import core
+from repayments.models import CreditReportRecord, OverdueRecord
+from repayments.services.collections import collection_queue_one
 
 
 def _notify(
@@ -146,25 +144,7 @@ def chunk_close_python(
             Installment.objects.filter(loan=loan, status__in=["due", "overdue"], due_date__lte=day)
         )
         if any(row.due_date == day for row in due_rows):
-            gross = core.amount_due(loan, due_rows, day).total
-            held = Decimal(
-                getattr(getattr(loan, "overpayment_balance", None), "amount", ZERO) or ZERO
-            )
-            amount = gross - held
-            if amount > 0:
-                _, made = Repayment.objects.get_or_create(
-                    borrower_id=loan.borrower_id,
-                    kind=Repayment.Kind.COLLECTION,
-                    idempotency_key=f"collection:{loan.public_id}:{day}",
-                    defaults={
-                        "loan": loan,
-                        "amount": amount,
-                        "business_date": day,
-                        "card_masked": profile.bank_card_masked if profile else "",
-                        "requested_at": now,
-                    },
-                )
-                counts["collections"] += int(made)
+            counts["collections"] += collection_queue_one(loan=loan, rows=due_rows, on=day, now=now)
     totals.counts = counts
     return totals
 

@@ -236,16 +236,13 @@ RETURNING id
 """
 
 
-def notice_id_ranges(*, made_at: dt.datetime, size: int) -> list[tuple[int, int]]:
-    """The notices written at `made_at`, as id ranges of at most `size` ids (found through
-    the block-range index on the instant, on PostgreSQL)."""
+def notice_id_bounds(*, made_at: dt.datetime) -> tuple[int | None, int | None]:
+    """The lowest and highest ids of the notices written at `made_at` (found through the
+    block-range index on the instant, on PostgreSQL)."""
     bounds = Notification.objects.filter(created_at=made_at).aggregate(
         low=Min("pk"), high=Max("pk")
     )
-    low, high = bounds["low"], bounds["high"]
-    if low is None or high is None:
-        return []
-    return [(first, min(first + size - 1, high)) for first in range(low, high + 1, size)]
+    return bounds["low"], bounds["high"]
 
 
 def notice_deliveries_make(

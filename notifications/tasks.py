@@ -8,7 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from notifications.selectors import deliveries_pending
-from notifications.services import notice_deliveries_make, notification_deliver
+from notifications.services import notification_deliver
 
 RESEND_AFTER = dt.timedelta(minutes=5)
 
@@ -21,20 +21,6 @@ def notification_deliveries_send_task(*, delivery_ids: list[int]) -> int:
         delivery = notification_deliver(delivery_id=delivery_id, now=timezone.now())
         sent += delivery.status == delivery.Status.SENT
     return sent
-
-
-@shared_task(acks_late=True)
-def notice_range_deliver_task(*, first_id: int, last_id: int, made_at: str) -> int:
-    """The deliveries of the notices of an id range written at `made_at` (the close of
-    business's), made and sent; returns how many are sent. Run twice, it makes and sends
-    nothing twice (the pending sweep sends what a killed run left)."""
-    ids = notice_deliveries_make(
-        first_id=first_id,
-        last_id=last_id,
-        made_at=dt.datetime.fromisoformat(made_at),
-        now=timezone.now(),
-    )
-    return notification_deliveries_send_task(delivery_ids=ids)
 
 
 @shared_task

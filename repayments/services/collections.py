@@ -6,12 +6,15 @@ cards through the gateway (`repayment_collect`, the outbox pattern of payouts)."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
 from loans import owed_sql
 from repayments.models import Repayment
+
+if TYPE_CHECKING:
+    from loans.models import Installment, Loan
 
 _ON = "%(on)s::date"
 # The loans a queueing looks at when the close of business does not say (its own filter
@@ -79,7 +82,6 @@ def collections_queue(
 
 def _queue_in_python(on: dt.date, now: dt.datetime, first: int, last: int) -> int:
     """The embedded SQLite default: the same rule with the pure functions."""
-    from accounts.models import BorrowerProfile
     from loans.models import Loan
     from repayments.models import PrepaymentApplication
     from repayments.services import core
@@ -99,22 +101,34 @@ def _queue_in_python(on: dt.date, now: dt.datetime, first: int, last: int) -> in
         ).exists():
             continue
         rows = [row for row in core.live_installments(loan) if row.due_date <= on]
-        held = getattr(loan, "overpayment_balance", None)
-        amount = core.amount_due(loan, rows, on).total - (held.amount if held else 0)
-        if amount <= 0:
-            continue
-        profile = BorrowerProfile.objects.filter(user_id=loan.borrower_id).first()
-        _, created = Repayment.objects.get_or_create(
-            borrower_id=loan.borrower_id,
-            kind=Repayment.Kind.COLLECTION,
-            idempotency_key=f"collection:{loan.public_id}:{on}",
-            defaults={
-                "loan": loan,
-                "amount": amount,
-                "business_date": on,
-                "card_masked": profile.bank_card_masked if profile else "",
-                "requested_at": now,
-            },
-        )
-        queued += int(created)
+        queued += collection_queue_one(loan=loan, rows=rows, on=on, now=now)
     return queued
+
+
+def collection_queue_one(
+    *, loan: Loan, rows: list[Installment], on: dt.date, now: dt.datetime
+) -> bool:
+    """The embedded default, loan by loan: queue the collection of what `loan` owes on
+    `on` over its `rows` due by then, less what is held for it (once per loan and day).
+    True when it was queued now."""
+    from accounts.models import BorrowerProfile
+    from repayments.services import core
+
+    held = getattr(loan, "overpayment_balance", None)
+    amount = core.amount_due(loan, rows, on).total - (held.amount if held else 0)
+    if amount <= 0:
+        return False
+    profile = BorrowerProfile.objects.filter(user_id=loan.borrower_id).first()
+    _, created = Repayment.objects.get_or_create(
+        borrower_id=loan.borrower_id,
+        kind=Repayment.Kind.COLLECTION,
+        idempotency_key=f"collection:{loan.public_id}:{on}",
+        defaults={
+            "loan": loan,
+            "amount": amount,
+            "business_date": on,
+            "card_masked": profile.bank_card_masked if profile else "",
+            "requested_at": now,
+        },
+    )
+    return created
