@@ -210,7 +210,7 @@ def followup_chunk_run(*, chunk_id: int) -> dict[str, int] | None:
     outside the chunk's lock (gateway calls, e-mails) and is safe to repeat."""
     with transaction.atomic():
         chunk = (
-            CloseChunk.objects.select_for_update(skip_locked=True)
+            CloseChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("step__run")
             .filter(pk=chunk_id)
             .first()

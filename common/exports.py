@@ -162,7 +162,11 @@ def export_job_run(
     row's lock). `clock` gives the time (the run is long: it finishes later than it
     starts)."""
     with transaction.atomic(durable=True):
-        job = ExportJob.objects.select_for_update().select_related("requested_by").get(pk=job_id)
+        job = (
+            ExportJob.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .get(pk=job_id)
+        )
         if job.state != ExportJob.State.QUEUED:
             return job
         job.state = ExportJob.State.RUNNING

@@ -385,7 +385,7 @@ def borrower_bank_card_change(
     name = identity.bank_name_clean(bank_name)
     with transaction.atomic(durable=True):
         profile = (
-            BorrowerProfile.objects.select_for_update()
+            BorrowerProfile.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(user=user)
             .first()

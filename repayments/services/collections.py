@@ -32,25 +32,25 @@ def collections_queue_sql(loans_filter: str) -> str:
     compound = owed_sql.compound_owed(_ON)
     return f"""
 WITH due AS (
-    SELECT i.loan_id,
+    SELECT i.loan_id, l.borrower_id, l.public_id,
            SUM({interest} - i.interest_paid + i.principal - i.principal_paid
                + {penalty} - i.penalty_paid + {compound} - i.compound_paid) AS gross,
            bool_or(i.due_date = {_ON}) AS falls_due_today
       FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id
      WHERE i.loan_id BETWEEN %(first)s AND %(last)s
        AND i.status IN ('due', 'overdue') AND i.due_date <= {_ON} AND {loans_filter}
-     GROUP BY i.loan_id
+     GROUP BY i.loan_id, l.borrower_id, l.public_id
 ), made AS (
     INSERT INTO repayments_repayment
         (public_id, loan_id, borrower_id, kind, status, amount, idempotency_key,
          business_date, card_masked, gateway, gateway_reference, failure_reason, attempts,
          overpaid, requested_at)
-    SELECT gen_random_uuid(), l.id, l.borrower_id, 'collection', 'pending', owed.amount,
-           'collection:' || l.public_id || ':' || {_ON}::text, {_ON},
+    SELECT gen_random_uuid(), due.loan_id, due.borrower_id, 'collection', 'pending',
+           owed.amount, 'collection:' || due.public_id || ':' || {_ON}::text, {_ON},
            COALESCE(p.bank_card_masked, ''), '', '', '', 0, 0, %(now)s
-      FROM due JOIN loans_loan l ON l.id = due.loan_id
-      LEFT JOIN repayments_overpaymentbalance held ON held.loan_id = l.id
-      LEFT JOIN accounts_borrowerprofile p ON p.user_id = l.borrower_id
+      FROM due
+      LEFT JOIN repayments_overpaymentbalance held ON held.loan_id = due.loan_id
+      LEFT JOIN accounts_borrowerprofile p ON p.user_id = due.borrower_id
      CROSS JOIN LATERAL (SELECT due.gross - COALESCE(held.amount, 0) AS amount) owed
      WHERE due.falls_due_today AND owed.amount > 0
     ON CONFLICT (borrower_id, kind, idempotency_key) DO NOTHING

@@ -350,7 +350,7 @@ def _transition(
 
 def _locked(application_id: int) -> PrepaymentApplication:
     return (
-        PrepaymentApplication.objects.select_for_update()
+        PrepaymentApplication.objects.select_for_update(of=("self", "loan"))
         .select_related("loan__product")
         .get(pk=application_id)
     )

@@ -447,3 +447,158 @@ def test_follow_up_chunks_left_pending_are_queued_again_by_the_sweep(micro_loan)
     for run in CloseRun.objects.order_by("business_date"):
         close_followups_run(run_id=run.pk)
     assert close_followups_stale(older_than=later) == []
+
+
+def _waiting_on_a_lock(timeout: float = 10.0) -> bool:  # float-ok: seconds
+    """Whether a session of this database is waiting for a row lock, within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)  # float-ok: poll interval
+    return False
+
+
+def _holding(sql, params):
+    """A thread holding the row locks of `sql` until `release` is set (another session
+    in the middle of its transaction)."""
+    from django.db import transaction
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert held.wait(timeout=10)
+    return thread, release
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_held_up_does_not_hold_up_the_other_chunks_of_its_run():
+    """Two workers close two chunks of one night at the same time: a chunk waiting for a
+    row (here a payment's lock on one of its installments) keeps only its own chunk's
+    lock, so the other chunk closes meanwhile; the first one ends once the row is free."""
+    from tests.conftest import _ensure_reference_data
+
+    _ensure_reference_data()
+    open_on(DRAWN)
+    product = MicroProductFactory.create()
+    loans = [
+        disbursed_loan(
+            borrower(business_date=DRAWN),
+            product,
+            amount="10000",
+            term=10,
+            method="equal_principal",
+            on=DRAWN,
+        )
+        for _ in range(2)
+    ]
+    # The eve of the first due date: the night its rows fall due.
+    day = loans[0].installments.get(number=1).due_date - ONE
+    close_through(day - ONE)
+    run = CloseRun.objects.create(business_date=day, source="staff", started_at=timezone.now())
+    step = CloseStep.objects.create(run=run, step="loans", position=4, started_at=timezone.now())
+    first, second = (
+        CloseChunk.objects.create(step=step, first_loan_id=loan.pk, last_loan_id=loan.pk)
+        for loan in loans
+    )
+    holder, release = _holding(
+        "SELECT id FROM loans_installment WHERE loan_id = %s AND number = 1 FOR UPDATE",
+        [loans[0].pk],
+    )
+    outcome: list[object] = []
+
+    def close_first():
+        try:
+            outcome.append(chunk_close(chunk_id=first.pk, now=timezone.now()).state)
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    closer = threading.Thread(target=close_first)
+    closer.start()
+    try:
+        assert _waiting_on_a_lock(), outcome  # the first chunk waits for the row
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+        try:
+            assert chunk_close(chunk_id=second.pk, now=timezone.now()).state == "done"
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        assert outcome == []  # the first one still waits
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        closer.join(timeout=30)
+    assert outcome == ["done"]
+    rows = Installment.objects.filter(loan__in=loans, number=1)
+    assert set(rows.values_list("status", flat=True)) == {"due"}
+    assert set(rows.values_list("accruing", flat=True)) == {False}
+    assert Installment.objects.filter(loan__in=loans, number=2, accruing=True).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_follow_up_chunk_is_claimed_while_its_step_is_being_updated():
+    """A worker recording its follow-up chunk's progress holds the step's row; another
+    worker's chunk of that step is still claimed and run (not skipped as if another worker
+    held it), and it records its own progress once the step's row is free."""
+    from tests.conftest import _ensure_reference_data
+
+    _ensure_reference_data()
+    open_on(DRAWN)
+    product = MicroProductFactory.create()
+    loan = disbursed_loan(
+        borrower(business_date=DRAWN),
+        product,
+        amount="10000",
+        term=10,
+        method="equal_principal",
+        on=DRAWN,
+    )
+    day = loan.installments.get(number=1).due_date
+    run = list(close_through(day - ONE))[-1]
+    chunk = CloseChunk.objects.filter(step__run=run, step__step=SEND_REMINDERS).get()
+    holder, release = _holding(
+        f"SELECT id FROM {CloseStep._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+        [chunk.step_id],
+    )
+    outcome: list[object] = []
+
+    def work():
+        try:
+            outcome.append(followup_chunk_run(chunk_id=chunk.pk))
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        # The chunk is claimed and its work done; the worker then waits for the step's row.
+        assert _waiting_on_a_lock(), outcome
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        worker.join(timeout=30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], dict), outcome
+    chunk.refresh_from_db()
+    assert chunk.state == "done"
+    assert Notification.objects.filter(user=loan.borrower, kind="repayment_due_today").exists()
