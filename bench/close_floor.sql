@@ -85,10 +85,20 @@ WITH cur AS (
                       * GREATEST(0, %(day)s::date - COALESCE(i.compound_span_start_date, i.due_date))
                       AS numeric(48, 24)) / 360, 2)
             END ELSE 0 END AS compound
-      FROM (SELECT * FROM loans_installment
+      FROM (SELECT loan_id, status, due_date, period_start_date, principal, principal_paid, interest,
+                   interest_paid, interest_span_start_date, interest_span_base,
+                   interest_accrued_before_span, penalty_span_start_date,
+                   penalty_accrued_before_span, compound_span_start_date,
+                   compound_accrued_before_span
+              FROM loans_installment
              WHERE status IN ('due', 'overdue') AND NOT accruing
             UNION ALL
-            SELECT * FROM loans_installment
+            SELECT loan_id, status, due_date, period_start_date, principal, principal_paid, interest,
+                   interest_paid, interest_span_start_date, interest_span_base,
+                   interest_accrued_before_span, penalty_span_start_date,
+                   penalty_accrued_before_span, compound_span_start_date,
+                   compound_accrued_before_span
+              FROM loans_installment
              WHERE accruing AND due_date < %(next)s::date) i
       JOIN loans_loan l ON l.id = i.loan_id
      WHERE l.status = 'active' AND l.close_pending_from IS NULL

@@ -43,12 +43,20 @@ CURRENT_ROWS = f"i.accruing AND i.due_date >= {_NEXT}"
 # Every other row that can accrue tonight: due or overdue (penalty, compound, the rest of
 # a period's interest), and a row in its period already at its due date (a catch-up); each
 # read through its partial index.
+# What the accrual of a row reads (loans/owed_sql.py), all of it covered by the index of
+# the rows due or overdue.
+_ACCRUAL_COLUMNS = """
+    i.loan_id, i.status, i.due_date, i.period_start_date, i.principal, i.principal_paid,
+    i.interest, i.interest_paid, i.interest_span_start_date, i.interest_span_base,
+    i.interest_accrued_before_span, i.penalty_span_start_date, i.penalty_accrued_before_span,
+    i.compound_span_start_date, i.compound_accrued_before_span
+"""
 OTHER_ROWS = f"""
-    (SELECT * FROM loans_installment i
+    (SELECT {_ACCRUAL_COLUMNS} FROM loans_installment i
       WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND i.status IN ('due', 'overdue')
         AND NOT i.accruing
      UNION ALL
-     SELECT * FROM loans_installment i
+     SELECT {_ACCRUAL_COLUMNS} FROM loans_installment i
       WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND i.accruing AND i.due_date < {_NEXT})
 """  # noqa: S608 - constant fragments; values are parameters
 

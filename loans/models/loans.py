@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from common.money import MoneyField, RateField
@@ -206,9 +206,9 @@ class Installment(models.Model):
         SUPERSEDED = "superseded", _("Replaced by a new schedule")
         CANCELLED = "cancelled", _("Cancelled with its loan")
 
-    # Both keys are the first column of an index below (by loan and number, and the
-    # unique version and number), so neither has an index of its own: every index is
-    # written again when a row changes state.
+    # Neither key has an index of its own: the loan is the first column of the indexes
+    # below, and a version's rows are read through their loan's (every index is written
+    # again when a row changes state, so the table keeps as few as it can).
     loan = models.ForeignKey(
         Loan, on_delete=models.PROTECT, related_name="installments", db_index=False
     )
@@ -256,13 +256,18 @@ class Installment(models.Model):
         verbose_name = _("installment")
         verbose_name_plural = _("installments")
         constraints = [
+            # One live row per loan and number, and one row per number in each replaced
+            # or cancelled schedule: the third key is 0 for a live row, its schedule
+            # version for a retired one. The same index finds every row of a loan.
             models.UniqueConstraint(
-                fields=["loan", "number"],
-                condition=~Q(status__in=["superseded", "cancelled"]),
-                name="one_live_installment_per_number",
-            ),
-            models.UniqueConstraint(
-                fields=["schedule_version", "number"], name="one_row_per_version_number"
+                F("loan"),
+                F("number"),
+                Case(
+                    When(status__in=["superseded", "cancelled"], then=F("schedule_version")),
+                    default=Value(0),
+                    output_field=models.BigIntegerField(),
+                ),
+                name="installment_number_once",
             ),
             models.CheckConstraint(
                 condition=Q(principal__gte=0, interest__gte=0, opening_balance__gte=0),
@@ -307,10 +312,10 @@ class Installment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["loan", "number"], name="installment_loan_number"),
             # What the close of business reads: rows in their period (with what their
             # interest needs, so the night's accrual reads this index alone), and rows
-            # overdue or in grace (penalty, compound, aging), by loan id ranges.
+            # overdue or in grace (with what their interest, penalty, compound and
+            # collection need: the close reads no installment's heap), by loan id ranges.
             models.Index(
                 fields=["loan", "due_date"],
                 include=[
@@ -324,6 +329,26 @@ class Installment(models.Model):
             ),
             models.Index(
                 fields=["loan", "due_date"],
+                include=[
+                    "id",
+                    "status",
+                    "accruing",
+                    "number",
+                    "period_start_date",
+                    "principal",
+                    "principal_paid",
+                    "interest",
+                    "interest_paid",
+                    "penalty_paid",
+                    "compound_paid",
+                    "interest_span_start_date",
+                    "interest_span_base",
+                    "interest_accrued_before_span",
+                    "penalty_span_start_date",
+                    "penalty_accrued_before_span",
+                    "compound_span_start_date",
+                    "compound_accrued_before_span",
+                ],
                 condition=Q(status__in=["due", "overdue"]),
                 name="installment_due_or_overdue",
             ),
