@@ -265,20 +265,32 @@ def _close_section(close: dict[str, Any], machine: dict[str, str], command: str)
             f"{other['wall_s']} s (`loans` step {other['loans_step_s']} s): "
             f"{other['ratio']}x the first row's time |"
         )
+    # The floor and the ORM loop run in one session: also against the close over one.
+    single = close.get("other_workers") if run.get("workers") != "inline" else None
+    single_s = single["wall_s"] if single and single["workers"] == "inline" else None
     if "floor" in close:
+        floor_s = close["floor"]["wall_s"]
+        also = f", over one connection {single_s / floor_s:.2f}x" if single_s else ""
         lines.append(
             f"| Floor: the bare statements (`bench/close_floor.sql`), whole book, no framework | "
-            f"{close['floor']['wall_s']} s; close / floor **{close['ratio_close_to_floor']}x** "
+            f"{floor_s} s; close / floor **{close['ratio_close_to_floor']}x**{also} "
             f"(the `loans` step alone {close['ratio_loans_step_to_floor']}x) |"
         )
     if "orm" in close:
         orm = close["orm"]
+        also = ""
+        if single_s:
+            single_us = single_s / close["loans"] * 1e6
+            also = (
+                f" ({orm['orm']['s'] / orm['sample'] * 1e6 / single_us:.1f}x against the close"
+                f" over one connection, {single_us:.1f} µs/loan)"
+            )
         lines.append(
             f"| Per-loan ORM loop (`closing/python.py`) on the first {orm['sample']:,} loans | "
             f"{orm['orm']['s']} s ({orm['orm_per_loan_us']:,} µs/loan) against "
-            f"{orm['close_per_loan_us']} µs/loan for the close: **{orm['ratio_orm_to_close']}x**; "
-            f"the set-based statements on the same loans {orm['sql']['s']} s ({orm['ratio']}x); "
-            f"same totals and counts: {'yes' if orm['same_figures'] else '**no**'} |"
+            f"{orm['close_per_loan_us']} µs/loan for the close: **{orm['ratio_orm_to_close']}x**"
+            f"{also}; the set-based statements on the same loans {orm['sql']['s']} s "
+            f"({orm['ratio']}x); same totals and counts: {'yes' if orm['same_figures'] else '**no**'} |"
         )
     if "workers" in close:
         workers = close["workers"]

@@ -20,6 +20,12 @@ class CloseOfBusinessRunning(Conflict):
     default_code = "close_of_business_running"
 
 
+def business_day_open() -> bool:
+    """Whether the business day is open (no close of business running or stopped)."""
+    state = BusinessCalendar.objects.values_list("state", flat=True).get(pk=1)
+    return bool(state == BusinessCalendar.State.OPEN)
+
+
 def business_date_for_money(
     *, loan_id: int | None = None, wait: dt.timedelta | None = None
 ) -> dt.date:

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from common.exceptions import DomainError
-from common.selectors import business_date_for_money
+from common.selectors import business_date_for_money, business_day_open
 from repayments.models import Refund, Repayment
 from repayments.services import repayment_collect, repayment_sweep_pending
 from repayments.services.overpayments import refund_send
@@ -38,8 +38,14 @@ def collections_send_task(*, repayment_ids: list[int]) -> dict[str, int]:
 
 @shared_task
 def repayments_resend_pending() -> int:
-    """Beat: ask the gateway again about repayments and refunds left pending."""
+    """Beat: ask the gateway again about repayments and refunds left pending. Not while a
+    close of business runs: its collections are sent by its follow-up steps once the next
+    day is open (a chunk's commit is asynchronous until then, docs/close-of-business.md),
+    and a payment is applied only after the close has processed its loan; what is pending
+    waits for the next sweep."""
     now = timezone.now()
+    if not business_day_open():
+        return 0
     try:
         business_date = business_date_for_money()
     except DomainError:

@@ -159,7 +159,12 @@ def loan_story_get(*, loan_id: int) -> LoanStory | None:
         ScheduleVersion.objects.filter(loan=loan)
         .select_related("actor")
         .prefetch_related(
-            Prefetch("installments", queryset=Installment.objects.order_by("number", "pk"))
+            # By loan as well: the rows are read through the loan's index (no index
+            # leads with the schedule version).
+            Prefetch(
+                "installments",
+                queryset=Installment.objects.filter(loan=loan).order_by("number", "pk"),
+            )
         )
         .order_by("number", "pk")
     )

@@ -449,17 +449,26 @@ def test_follow_up_chunks_left_pending_are_queued_again_by_the_sweep(micro_loan)
     assert close_followups_stale(older_than=later) == []
 
 
-def _waiting_on_a_lock(timeout: float = 10.0) -> bool:  # float-ok: seconds
-    """Whether a session of this database is waiting for a row lock, within `timeout`."""
+def _session_of_this_thread(pids):
+    """Note this thread's database session (its backend's pid) in `pids`."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pids.append(cursor.fetchone()[0])
+
+
+def _waiting_on_a_lock(pids, timeout: float = 10.0) -> bool:  # float-ok: seconds
+    """Whether the session noted in `pids` waits for a lock, within `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return True
+        if pids:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT COUNT(*) FROM pg_stat_activity"
+                    " WHERE pid = %s AND wait_event_type = 'Lock'",
+                    [pids[0]],
+                )
+                if cursor.fetchone()[0]:
+                    return True
         time.sleep(0.05)  # float-ok: poll interval
     return False
 
@@ -521,9 +530,11 @@ def test_a_chunk_held_up_does_not_hold_up_the_other_chunks_of_its_run():
         [loans[0].pk],
     )
     outcome: list[object] = []
+    pids: list[int] = []
 
     def close_first():
         try:
+            _session_of_this_thread(pids)
             outcome.append(chunk_close(chunk_id=first.pk, now=timezone.now()).state)
         except BaseException as exc:
             outcome.append(exc)
@@ -533,7 +544,7 @@ def test_a_chunk_held_up_does_not_hold_up_the_other_chunks_of_its_run():
     closer = threading.Thread(target=close_first)
     closer.start()
     try:
-        assert _waiting_on_a_lock(), outcome  # the first chunk waits for the row
+        assert _waiting_on_a_lock(pids), outcome  # the first chunk waits for the row
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '5s'")
         try:
@@ -546,6 +557,7 @@ def test_a_chunk_held_up_does_not_hold_up_the_other_chunks_of_its_run():
         release.set()
         holder.join(timeout=30)
         closer.join(timeout=30)
+    assert not closer.is_alive()
     assert outcome == ["done"]
     rows = Installment.objects.filter(loan__in=loans, number=1)
     assert set(rows.values_list("status", flat=True)) == {"due"}
@@ -579,9 +591,11 @@ def test_a_follow_up_chunk_is_claimed_while_its_step_is_being_updated():
         [chunk.step_id],
     )
     outcome: list[object] = []
+    pids: list[int] = []
 
     def work():
         try:
+            _session_of_this_thread(pids)
             outcome.append(followup_chunk_run(chunk_id=chunk.pk))
         except BaseException as exc:
             outcome.append(exc)
@@ -592,13 +606,38 @@ def test_a_follow_up_chunk_is_claimed_while_its_step_is_being_updated():
     worker.start()
     try:
         # The chunk is claimed and its work done; the worker then waits for the step's row.
-        assert _waiting_on_a_lock(), outcome
+        assert _waiting_on_a_lock(pids), outcome
     finally:
         release.set()
         holder.join(timeout=30)
         worker.join(timeout=30)
+    assert not worker.is_alive()
     assert len(outcome) == 1
     assert isinstance(outcome[0], dict), outcome
     chunk.refresh_from_db()
     assert chunk.state == "done"
     assert Notification.objects.filter(user=loan.borrower, kind="repayment_due_today").exists()
+
+
+def test_the_pending_money_sweep_waits_while_a_close_runs(micro_loan):
+    """A collection the close queued is not charged by the beat's sweep of pending money
+    while a close is running (its chunk's commit is not yet durable, and money for a loan
+    waits for the close); once the day is open the sweep charges it."""
+    from repayments.tasks import RESEND_AFTER, repayments_resend_pending
+
+    first = micro_loan.installments.get(number=1)
+    close_through(first.due_date)
+    collection = Repayment.objects.get(kind="collection", business_date=first.due_date)
+    Repayment.objects.filter(pk=collection.pk).update(
+        requested_at=timezone.now() - RESEND_AFTER - ONE
+    )
+    BusinessCalendar.objects.filter(pk=1).update(state="closing")
+    assert repayments_resend_pending() == 0
+    collection.refresh_from_db()
+    assert (collection.status, collection.attempts) == ("pending", 0)
+
+    BusinessCalendar.objects.filter(pk=1).update(state="open")
+    assert repayments_resend_pending() == 1
+    collection.refresh_from_db()
+    assert collection.status == "succeeded"
+    assert ledger_reconcile(business_date=business_date_get()).is_clean
