@@ -266,8 +266,8 @@ def _close_section(close: dict[str, Any], machine: dict[str, str], command: str)
             f"{other['ratio']}x the first row's time |"
         )
     # The floor and the ORM loop run in one session: also against the close over one.
-    single = close.get("other_workers") if run.get("workers") != "inline" else None
-    single_s = single["wall_s"] if single and single["workers"] == "inline" else None
+    other_run = close.get("other_workers") or {}
+    single_s = other_run["wall_s"] if other_run.get("workers") == "inline" else None
     if "floor" in close:
         floor_s = close["floor"]["wall_s"]
         also = f", over one connection {single_s / floor_s:.2f}x" if single_s else ""

@@ -57,20 +57,35 @@ def close_through(day, followups=()):
     return runs
 
 
+def micro_loans(count):
+    """`count` loans of 10,000.00 at 0.05%/day, 10 periods, equal principal, drawn
+    2024-03-10 (DOMAIN.md), each to its own borrower."""
+    open_on(DRAWN)
+    product = MicroProductFactory.create()
+    return [
+        disbursed_loan(
+            borrower(business_date=DRAWN),
+            product,
+            amount="10000",
+            term=10,
+            method="equal_principal",
+            on=DRAWN,
+        )
+        for _ in range(count)
+    ]
+
+
+def loans_step_of(day):
+    """A started run of `day` with its `loans` step, as the close makes them, no chunk yet."""
+    run = CloseRun.objects.create(business_date=day, source="staff", started_at=timezone.now())
+    return CloseStep.objects.create(run=run, step="loans", position=4, started_at=timezone.now())
+
+
 @pytest.fixture
 def micro_loan(db):
     """10,000.00 at 0.05%/day, 10 periods, equal principal, drawn 2024-03-10 (DOMAIN.md)."""
-    open_on(DRAWN)
-    product = MicroProductFactory.create()
-    user = borrower(business_date=DRAWN)
-    return disbursed_loan(
-        user,
-        product,
-        amount="10000",
-        term=10,
-        method="equal_principal",
-        on=DRAWN,
-    )
+    (loan,) = micro_loans(1)
+    return loan
 
 
 def accrued(kind):
@@ -278,20 +293,10 @@ def test_a_payment_during_the_close_waits_for_its_loans_chunk():
     from tests.conftest import _ensure_reference_data
 
     _ensure_reference_data()
-    open_on(DRAWN)
-    product = MicroProductFactory.create()
-    loan = disbursed_loan(
-        borrower(business_date=DRAWN),
-        product,
-        amount="10000",
-        term=10,
-        method="equal_principal",
-        on=DRAWN,
-    )
+    (loan,) = micro_loans(1)
     day = loan.installments.get(number=1).due_date
     close_through(day - ONE)
-    run = CloseRun.objects.create(business_date=day, source="staff", started_at=timezone.now())
-    step = CloseStep.objects.create(run=run, step="loans", position=4, started_at=timezone.now())
+    step = loans_step_of(day)
     chunk = CloseChunk.objects.create(step=step, first_loan_id=loan.pk, last_loan_id=loan.pk)
     BusinessCalendar.objects.filter(pk=1).update(state="closing")
     seen: list[object] = []
@@ -503,24 +508,11 @@ def test_a_chunk_held_up_does_not_hold_up_the_other_chunks_of_its_run():
     from tests.conftest import _ensure_reference_data
 
     _ensure_reference_data()
-    open_on(DRAWN)
-    product = MicroProductFactory.create()
-    loans = [
-        disbursed_loan(
-            borrower(business_date=DRAWN),
-            product,
-            amount="10000",
-            term=10,
-            method="equal_principal",
-            on=DRAWN,
-        )
-        for _ in range(2)
-    ]
+    loans = micro_loans(2)
     # The eve of the first due date: the night its rows fall due.
     day = loans[0].installments.get(number=1).due_date - ONE
     close_through(day - ONE)
-    run = CloseRun.objects.create(business_date=day, source="staff", started_at=timezone.now())
-    step = CloseStep.objects.create(run=run, step="loans", position=4, started_at=timezone.now())
+    step = loans_step_of(day)
     first, second = (
         CloseChunk.objects.create(step=step, first_loan_id=loan.pk, last_loan_id=loan.pk)
         for loan in loans
@@ -573,16 +565,7 @@ def test_a_follow_up_chunk_is_claimed_while_its_step_is_being_updated():
     from tests.conftest import _ensure_reference_data
 
     _ensure_reference_data()
-    open_on(DRAWN)
-    product = MicroProductFactory.create()
-    loan = disbursed_loan(
-        borrower(business_date=DRAWN),
-        product,
-        amount="10000",
-        term=10,
-        method="equal_principal",
-        on=DRAWN,
-    )
+    (loan,) = micro_loans(1)
     day = loan.installments.get(number=1).due_date
     run = list(close_through(day - ONE))[-1]
     chunk = CloseChunk.objects.filter(step__run=run, step__step=SEND_REMINDERS).get()
